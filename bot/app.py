@@ -1,0 +1,146 @@
+"""The one composition root: builds the Application, attaches the services, registers every handler.
+
+Read `register` top to bottom to find any behaviour. Handler groups run in order, and within a group
+the first matching handler wins, so the catch-alls come last.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from telegram import BotCommand, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot import LANGUAGES, callbacks, render
+from bot.content import read_content_dir
+from bot.context import SERVICES_KEY, BotContext, Services
+from bot.handlers import cases, fallback, info, language, start, topics
+from bot.resources import content_dir
+
+log = logging.getLogger(__name__)
+
+AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+
+RESOLVE_GROUP = -1
+"""Runs before everything else: sets the update's language on the context."""
+
+RETRIES_AFTER_FLOOD_WAIT = 3
+"""A reply that meets Telegram's flood limit waits `retry_after` and is sent again, this many times."""
+
+
+def file_base_url(api_base_url: str) -> str:
+    """`https://api.telegram.org/bot` → `https://api.telegram.org/file/bot` (files live beside the API)."""
+    root, _, _ = api_base_url.rstrip("/").rpartition("/bot")
+    return f"{root}/file/bot"
+
+
+def build_application(
+    services: Services, *, token: str, application_class: type[AnyApplication] = Application
+) -> AnyApplication:
+    base_url = services.settings.api_base_url
+    application = (
+        Application.builder()
+        .application_class(application_class)
+        .token(token)
+        .base_url(base_url)
+        .base_file_url(file_base_url(base_url))
+        .context_types(ContextTypes(context=BotContext))
+        .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .rate_limiter(AIORateLimiter(max_retries=RETRIES_AFTER_FLOOD_WAIT))
+        .post_init(on_startup)
+        .build()
+    )
+    application.bot_data[SERVICES_KEY] = services
+    register(application)
+    return application
+
+
+def register(application: AnyApplication) -> None:
+    add = application.add_handler
+
+    # 1. Before anything: which language this update is answered in.
+    add(TypeHandler(Update, language.resolve), group=RESOLVE_GROUP)
+
+    # 2. Commands (in groups also as /command@botname; PTB checks the name).
+    add(CommandHandler("start", start.start))
+    add(CommandHandler("language", language.command))
+    add(CommandHandler("cases", cases.list_cases))
+    add(CommandHandler("case", cases.find_case))
+    add(CommandHandler("background", topics.background))
+    add(CommandHandler("concerns", topics.concerns))
+    add(CommandHandler("about", info.about))
+    add(CommandHandler("privacy", info.privacy))
+    add(CommandHandler("help", info.help_command))
+
+    # 3. Buttons: each pattern accepts only the callback data shape built in bot/callbacks.py.
+    add(CallbackQueryHandler(language.chosen, pattern=callbacks.pattern(callbacks.LANGUAGE)))
+    add(CallbackQueryHandler(cases.case_list_page, pattern=callbacks.pattern(callbacks.CASE_LIST)))
+    add(CallbackQueryHandler(cases.open_case, pattern=callbacks.pattern(callbacks.CASE)))
+    add(CallbackQueryHandler(topics.background_button, pattern=callbacks.pattern(callbacks.BACKGROUND)))
+    add(CallbackQueryHandler(topics.concerns_button, pattern=callbacks.pattern(callbacks.CONCERN_LIST)))
+    add(CallbackQueryHandler(topics.concern_button, pattern=callbacks.pattern(callbacks.CONCERN)))
+
+    # 4. Private chats only: a plain message is a name to look up; anything else gets a hint.
+    #    (In groups the bot stays quiet unless a command is addressed to it.)
+    private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+    add(MessageHandler(private & filters.TEXT & ~filters.COMMAND, cases.find_case_by_text))
+    add(MessageHandler(private & filters.COMMAND, fallback.unknown_command))
+    add(MessageHandler(private & ~filters.TEXT & ~filters.StatusUpdate.ALL, fallback.not_text))
+
+    # 5. Last: a button whose data no pattern above accepts (forged, or from an older version).
+    add(CallbackQueryHandler(fallback.unknown_button))
+
+    application.add_error_handler(fallback.on_error)
+
+
+async def on_startup(application: AnyApplication) -> None:
+    """After `initialize`, before updates flow: content in the store, command menus set."""
+    services: Services = application.bot_data[SERVICES_KEY]
+    await ensure_content(services)
+    await set_command_menus(application, services)
+
+
+async def ensure_content(services: Services, root: Path | None = None) -> None:
+    """Serve what the store holds; on first start, seed it from `content/`."""
+    if await services.store.content.load() is None:
+        report = await services.store.content.import_items(read_content_dir(root or content_dir()))
+        log.info("content seeded from files: %d items", len(report.added))
+
+
+async def set_command_menus(application: AnyApplication, services: Services) -> None:
+    """The command menu in each language; the default (no language_code) is the default language."""
+    default = services.settings.default_language
+    for lang in LANGUAGES:
+        tr = services.catalogs.get(lang)
+        commands = [BotCommand(name, description) for name, description in render.commands_for(tr)]
+        await application.bot.set_my_commands(commands, language_code=None if lang == default else lang)
+
+
+@asynccontextmanager
+async def running(application: AnyApplication, *, poll_timeout: int = 10) -> AsyncIterator[AnyApplication]:
+    """Run `application` by long polling inside an event loop that is already running (tests, try-out)."""
+    async with application:
+        await on_startup(application)
+        await application.start()
+        assert application.updater is not None
+        await application.updater.start_polling(timeout=poll_timeout, poll_interval=0)
+        try:
+            yield application
+        finally:
+            await application.updater.stop()
+            await application.stop()

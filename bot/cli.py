@@ -1,0 +1,105 @@
+"""`campaign-bot`: run the bot, try it in the terminal without a token, or import content."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+from bot.app import build_application
+from bot.config import ConfigError, Settings
+from bot.content import ContentError, read_content_dir
+from bot.context import Services
+from bot.i18n import Catalogs
+from bot.resources import content_dir, locales_dir
+from bot.store import DataDirInUse, ImportReport, Store
+
+log = logging.getLogger("campaign-bot")
+
+
+def _setup_logging() -> None:
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
+    # httpx logs every request URL at INFO, and the Bot API URL contains the token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+
+
+def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
+    if not settings.token:
+        print("TELEGRAM_BOT_TOKEN is not set. To try the bot without a token, run: campaign-bot chat",
+              file=sys.stderr)
+        return 2
+    store = Store(settings.data_dir)
+    try:
+        services = Services(settings, store, Catalogs(locales_dir()))
+        application = build_application(services, token=settings.token.value)
+        if settings.webhook_url:
+            application.run_webhook(listen=args.listen, port=args.port, webhook_url=settings.webhook_url,
+                                    url_path=args.url_path)
+        else:
+            application.run_polling()
+    finally:
+        store.close()
+    return 0
+
+
+def cmd_chat(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.terminal import chat
+
+    return asyncio.run(chat(settings, user_id=args.user, language_code=args.language))
+
+
+def print_report(report: ImportReport) -> None:
+    for label, names in (("added", report.added), ("changed", report.changed),
+                         ("kept (edited by an admin in Telegram; the file differs)", report.kept_admin_edits),
+                         ("kept (in the store, no file)", report.only_in_store)):
+        for name in names:
+            print(f"{label}: {name}")
+    print(f"{len(report.added)} added, {len(report.changed)} changed, {len(report.unchanged)} unchanged, "
+          f"{len(report.kept_admin_edits)} admin edits kept, {len(report.only_in_store)} only in the store")
+
+
+def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
+    root = args.content or content_dir()
+    items = read_content_dir(root)
+    store = Store(settings.data_dir)
+    try:
+        report = asyncio.run(store.content.import_items(items))
+    finally:
+        store.close()
+    print_report(report)
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="campaign-bot", description=__doc__)
+    sub = top.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="run the bot for real (needs TELEGRAM_BOT_TOKEN)")
+    run.add_argument("--listen", default="0.0.0.0", help="webhook mode: address to listen on")
+    run.add_argument("--port", type=int, default=8443, help="webhook mode: port to listen on")
+    run.add_argument("--url-path", default="", help="webhook mode: path to listen on")
+    run.set_defaults(handler=cmd_run)
+    chat = sub.add_parser("chat", help="talk to the bot in this terminal, no token needed")
+    chat.add_argument("--user", type=int, default=1001, help="the Telegram user id you act as")
+    chat.add_argument("--language", default="en", help="your Telegram app's language code (en, az, ru…)")
+    chat.set_defaults(handler=cmd_chat)
+    imp = sub.add_parser("import", help="re-sync the content files into the store and say what changed")
+    imp.add_argument("--content", type=Path, help="content directory (default: the bundled content/)")
+    imp.set_defaults(handler=cmd_import)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    _setup_logging()
+    try:
+        settings = Settings.from_env()
+        result: int = args.handler(settings, args)
+        return result
+    except (ConfigError, ContentError, DataDirInUse) as exc:
+        print(f"campaign-bot: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

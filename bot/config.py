@@ -1,0 +1,77 @@
+"""Settings read from the environment, once, by the command-line entry point.
+
+Nothing here is read at import time: `Settings.from_env()` is called by `cli.py` and the result is
+passed down. The token is kept in a `Secret` so that it never shows up in a log line or a repr.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot import LANGUAGES
+
+DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
+
+
+class ConfigError(ValueError):
+    """A setting has a value the bot cannot use; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Secret:
+    """A value that must not be printed: its repr and str are masked."""
+
+    value: str = field(repr=False)
+
+    def __str__(self) -> str:
+        return "***" if self.value else ""
+
+    def __repr__(self) -> str:
+        return "Secret('***')" if self.value else "Secret('')"
+
+    def __bool__(self) -> bool:
+        return bool(self.value)
+
+
+@dataclass(frozen=True)
+class Settings:
+    token: Secret = Secret("")
+    admin_ids: frozenset[int] = frozenset()
+    data_dir: Path = Path("data")
+    api_base_url: str = DEFAULT_API_BASE_URL
+    default_language: str = "en"
+    webhook_url: str = ""
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        default_language = env.get("BOT_DEFAULT_LANGUAGE", "en").strip() or "en"
+        if default_language not in LANGUAGES:
+            raise ConfigError(f"BOT_DEFAULT_LANGUAGE must be one of {', '.join(LANGUAGES)}")
+        base_url = env.get("BOT_API_BASE_URL", "").strip() or DEFAULT_API_BASE_URL
+        if not base_url.startswith(("http://", "https://")):
+            raise ConfigError("BOT_API_BASE_URL must start with http:// or https://")
+        return cls(
+            token=Secret(env.get("TELEGRAM_BOT_TOKEN", "").strip()),
+            admin_ids=parse_admin_ids(env.get("BOT_ADMIN_IDS", "")),
+            data_dir=Path(env.get("BOT_DATA_DIR", "").strip() or "data"),
+            api_base_url=base_url,
+            default_language=default_language,
+            webhook_url=env.get("BOT_WEBHOOK_URL", "").strip(),
+        )
+
+
+def parse_admin_ids(raw: str) -> frozenset[int]:
+    ids = set()
+    for part in raw.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        try:
+            ids.add(int(part))
+        except ValueError:
+            raise ConfigError(f"BOT_ADMIN_IDS: {part!r} is not a Telegram user id") from None
+    return frozenset(ids)

@@ -1,0 +1,469 @@
+"""The campaign's content: its model, and loading and validating it from `content/` or from the store.
+
+Every file is validated completely before anything is used: a bad file raises `ContentError` naming
+the file, the field and the reason, and nothing is half-loaded. The same validation runs on content
+read back from the store, so the bot never serves a record it could not have loaded from a file.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot import LANGUAGES
+
+ID_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
+"""Ids fit Telegram's 64-byte callback data and 64-character deep-link payloads with room to spare."""
+
+DATE_PATTERN = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
+URL_PATTERN = re.compile(r"^https?://[^\s<>\"]+$")
+MAX_TEXT = 3500
+"""One text field fits one Telegram message with room for headings."""
+
+MAX_BUTTON = 48
+"""A link's label is a button: longer labels are cut off on phones."""
+
+CASE_KINDS = ("person", "group")
+
+
+class ContentError(ValueError):
+    """A content file is invalid: `where` names the file, `field` the field, `reason` what is wrong."""
+
+    def __init__(self, where: str, field: str, reason: str) -> None:
+        self.where, self.field, self.reason = where, field, reason
+        super().__init__(f"{where}: {field}: {reason}" if field else f"{where}: {reason}")
+
+
+Text = Mapping[str, str]
+"""A text in several languages: `en` always, `az` and `ru` when translated."""
+
+
+@dataclass(frozen=True)
+class PartialDate:
+    """A date known to the month (`2020-08`) or to the day (`2020-07-18`)."""
+
+    year: int
+    month: int
+    day: int | None = None
+
+    def as_date(self) -> date:
+        return date(self.year, self.month, self.day or 1)
+
+    def __str__(self) -> str:
+        base = f"{self.year:04d}-{self.month:02d}"
+        return base if self.day is None else f"{base}-{self.day:02d}"
+
+
+@dataclass(frozen=True)
+class Link:
+    label: Text
+    url: str
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    publisher: str
+    title: str
+    date: PartialDate
+    url: str | None
+
+
+@dataclass(frozen=True)
+class Charge:
+    article: str | None
+    label: Text
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    kind: str
+    order: int
+    name: Text
+    aliases: tuple[str, ...]
+    role: Text
+    status: Text
+    as_of: PartialDate
+    summary: Text
+    charges: tuple[Charge, ...]
+    max_sentence: Text | None
+    concerns: tuple[Text, ...]
+    sources: tuple[str, ...]
+    links: tuple[Link, ...]
+
+
+@dataclass(frozen=True)
+class Topic:
+    id: str
+    order: int
+    title: Text
+    as_of: PartialDate
+    body: Text
+    sources: tuple[str, ...]
+    links: tuple[Link, ...]
+    cases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Campaign:
+    name: Text
+    about: Text
+
+
+@dataclass(frozen=True)
+class Content:
+    campaign: Campaign
+    sources: Mapping[str, Source]
+    cases: tuple[Case, ...]
+    background: Topic
+    concerns: tuple[Topic, ...]
+
+    def case(self, case_id: str) -> Case | None:
+        return next((c for c in self.cases if c.id == case_id), None)
+
+    def concern(self, topic_id: str) -> Topic | None:
+        return next((t for t in self.concerns if t.id == topic_id), None)
+
+
+# --- validation -----------------------------------------------------------------------------------
+
+
+class _Fields:
+    """Reads the fields of one mapping, recording the path of each for error messages."""
+
+    def __init__(self, where: str, data: Any, path: str = "") -> None:
+        self.where, self.path = where, path
+        if not isinstance(data, Mapping):
+            self.fail("", "must be a mapping of field: value")
+        self.data: Mapping[str, Any] = data
+
+    def name(self, key: str | int) -> str:
+        if isinstance(key, int):
+            return f"{self.path}[{key}]"
+        return f"{self.path}.{key}" if self.path else key
+
+    def fail(self, key: str | int, reason: str) -> Any:
+        raise ContentError(self.where, self.name(key) if key != "" else self.path, reason)
+
+    def only(self, *allowed: str) -> None:
+        unknown = sorted(set(self.data) - set(allowed))
+        if unknown:
+            self.fail(str(unknown[0]), f"unknown field (allowed: {', '.join(allowed)})")
+
+    def raw(self, key: str, required: bool = True) -> Any:
+        if key not in self.data or self.data[key] is None:
+            if required:
+                self.fail(key, "required")
+            return None
+        return self.data[key]
+
+    def string(self, key: str, required: bool = True, max_len: int = 300) -> str | None:
+        value = self.raw(key, required)
+        if value is None:
+            return None
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, str) or not value.strip():
+            self.fail(key, "must be a non-empty text")
+        if len(value) > max_len:
+            self.fail(key, f"is {len(value)} characters long; at most {max_len}")
+        return value.strip()
+
+    def identifier(self, key: str) -> str:
+        value = self.string(key) or ""
+        if not ID_PATTERN.match(value):
+            self.fail(key, f"{value!r} is not an id (a-z, 0-9 and '-', at most 40 characters)")
+        return value
+
+    def integer(self, key: str) -> int:
+        value = self.raw(key)
+        if not isinstance(value, int) or isinstance(value, bool):
+            self.fail(key, "must be a whole number")
+        return int(value)
+
+    def choice(self, key: str, choices: tuple[str, ...]) -> str:
+        value = self.string(key) or ""
+        if value not in choices:
+            self.fail(key, f"must be one of {', '.join(choices)}")
+        return value
+
+    def partial_date(self, key: str) -> PartialDate:
+        value = self.raw(key)
+        text = value.isoformat() if isinstance(value, date) else str(value)
+        match = DATE_PATTERN.match(text)
+        if not match:
+            self.fail(key, f"{text!r} is not a date (YYYY-MM or YYYY-MM-DD)")
+        assert match is not None
+        year, month, day = int(match[1]), int(match[2]), int(match[3]) if match[3] else None
+        try:
+            date(year, month, day or 1)
+        except ValueError as exc:
+            self.fail(key, f"{text!r} is not a date ({exc})")
+        return PartialDate(year, month, day)
+
+    def url(self, key: str, required: bool = True) -> str | None:
+        value = self.string(key, required, max_len=1000)
+        if value is not None and not URL_PATTERN.match(value):
+            self.fail(key, f"{value!r} is not an http(s) URL")
+        return value
+
+    def text(self, key: str, required: bool = True, max_len: int = MAX_TEXT) -> Text | None:
+        value = self.raw(key, required)
+        if value is None:
+            return None
+        sub = _Fields(self.where, value, self.name(key))
+        sub.only(*LANGUAGES)
+        result = {}
+        for lang in LANGUAGES:
+            item = sub.string(lang, required=(lang == "en"), max_len=max_len)
+            if item is not None:
+                result[lang] = item
+        return result
+
+    def items(self, key: str, required: bool = False) -> Iterator[tuple[int, Any, str]]:
+        value = self.raw(key, required)
+        if value is None:
+            return
+        if not isinstance(value, list):
+            self.fail(key, "must be a list")
+        for index, item in enumerate(value):
+            yield index, item, f"{self.name(key)}[{index}]"
+
+    def texts(self, key: str) -> tuple[Text, ...]:
+        result = []
+        for _, item, path in self.items(key):
+            holder = _Fields(self.where, {"item": item}, path)
+            text = holder.text("item")
+            assert text is not None
+            result.append(text)
+        return tuple(result)
+
+    def strings(self, key: str, required: bool = False, max_len: int = 100) -> tuple[str, ...]:
+        result = []
+        for index, item, _ in self.items(key, required):
+            if not isinstance(item, (str, int)) or not str(item).strip():
+                self.fail(f"{key}[{index}]", "must be a non-empty text")
+            if len(str(item)) > max_len:
+                self.fail(f"{key}[{index}]", f"at most {max_len} characters")
+            result.append(str(item).strip())
+        if required and not result:
+            self.fail(key, "must list at least one")
+        return tuple(result)
+
+    def links(self, key: str) -> tuple[Link, ...]:
+        result = []
+        for _, item, path in self.items(key):
+            sub = _Fields(self.where, item, path)
+            sub.only("label", "url")
+            label = sub.text("label", max_len=MAX_BUTTON)
+            url = sub.url("url")
+            assert label is not None and url is not None
+            result.append(Link(label, url))
+        return tuple(result)
+
+
+def _check_id_matches(fields: _Fields, value: str, expected: str | None) -> None:
+    if expected is not None and value != expected:
+        fields.fail("id", f"is {value!r} but the file is named {expected}.yaml")
+
+
+def parse_case(where: str, data: Any, expected_id: str | None = None) -> Case:
+    f = _Fields(where, data)
+    f.only("id", "kind", "order", "name", "aliases", "role", "status", "as_of", "summary", "charges",
+           "max_sentence", "concerns", "sources", "links")
+    case_id = f.identifier("id")
+    _check_id_matches(f, case_id, expected_id)
+    charges = []
+    for _, item, path in f.items("charges"):
+        sub = _Fields(where, item, path)
+        sub.only("article", "label")
+        label = sub.text("label")
+        assert label is not None
+        charges.append(Charge(sub.string("article", required=False, max_len=20), label))
+    name, role, status, summary = f.text("name"), f.text("role"), f.text("status"), f.text("summary")
+    assert name is not None and role is not None and status is not None and summary is not None
+    return Case(
+        id=case_id,
+        kind=f.choice("kind", CASE_KINDS),
+        order=f.integer("order"),
+        name=name,
+        aliases=f.strings("aliases"),
+        role=role,
+        status=status,
+        as_of=f.partial_date("as_of"),
+        summary=summary,
+        charges=tuple(charges),
+        max_sentence=f.text("max_sentence", required=False),
+        concerns=f.texts("concerns"),
+        sources=f.strings("sources", required=True, max_len=40),
+        links=f.links("links"),
+    )
+
+
+def parse_topic(where: str, data: Any, expected_id: str | None = None) -> Topic:
+    f = _Fields(where, data)
+    f.only("id", "order", "title", "as_of", "body", "sources", "links", "cases")
+    topic_id = f.identifier("id")
+    _check_id_matches(f, topic_id, expected_id)
+    title, body = f.text("title"), f.text("body")
+    assert title is not None and body is not None
+    return Topic(
+        id=topic_id,
+        order=f.integer("order"),
+        title=title,
+        as_of=f.partial_date("as_of"),
+        body=body,
+        sources=f.strings("sources", required=True, max_len=40),
+        links=f.links("links"),
+        cases=f.strings("cases", max_len=40),
+    )
+
+
+def parse_campaign(where: str, data: Any) -> Campaign:
+    f = _Fields(where, data)
+    f.only("name", "about")
+    name, about = f.text("name"), f.text("about")
+    assert name is not None and about is not None
+    return Campaign(name, about)
+
+
+def parse_sources(where: str, data: Any) -> dict[str, Source]:
+    f = _Fields(where, data)
+    f.only("sources")
+    sources: dict[str, Source] = {}
+    for _, item, path in f.items("sources", required=True):
+        sub = _Fields(where, item, path)
+        sub.only("id", "publisher", "title", "date", "url")
+        source_id = sub.identifier("id")
+        if source_id in sources:
+            sub.fail("id", f"{source_id!r} is listed twice")
+        sources[source_id] = Source(
+            id=source_id,
+            publisher=sub.string("publisher") or "",
+            title=sub.string("title") or "",
+            date=sub.partial_date("date"),
+            url=sub.url("url", required=False),
+        )
+    if not sources:
+        f.fail("sources", "must list at least one source")
+    return sources
+
+
+# --- a whole content set ----------------------------------------------------------------------------
+
+CAMPAIGN_FILE = "campaign.yaml"
+SOURCES_FILE = "sources.yaml"
+BACKGROUND_FILE = "topics/background.yaml"
+CASES_DIR = "cases"
+CONCERNS_DIR = "concerns"
+
+
+@dataclass(frozen=True)
+class RawItem:
+    """One content file's data as read, before it is built into the model; the unit of import."""
+
+    kind: str  # campaign | sources | case | background | concern
+    id: str
+    where: str
+    data: Any
+
+
+def read_content_dir(root: Path) -> list[RawItem]:
+    """Read every content file under `root` (YAML syntax errors name the file and line)."""
+    if not root.is_dir():
+        raise ContentError(str(root), "", "no such content directory")
+    items = [
+        RawItem("campaign", "campaign", CAMPAIGN_FILE, _read_yaml(root, CAMPAIGN_FILE)),
+        RawItem("sources", "sources", SOURCES_FILE, _read_yaml(root, SOURCES_FILE)),
+        RawItem("background", "background", BACKGROUND_FILE, _read_yaml(root, BACKGROUND_FILE)),
+    ]
+    for kind, folder in (("case", CASES_DIR), ("concern", CONCERNS_DIR)):
+        for path in sorted((root / folder).glob("*.yaml")):
+            rel = f"{folder}/{path.name}"
+            items.append(RawItem(kind, path.stem, rel, _read_yaml(root, rel)))
+    return items
+
+
+def _read_yaml(root: Path, rel: str) -> Any:
+    path = root / rel
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ContentError(rel, "", "file is missing") from None
+    except UnicodeDecodeError:
+        raise ContentError(rel, "", "is not UTF-8 text") from None
+    return parse_yaml(rel, text)
+
+
+def parse_yaml(where: str, text: str) -> Any:
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f"line {mark.line + 1}: " if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ContentError(where, "", f"{line}not valid YAML ({problem})") from None
+
+
+def build_content(items: list[RawItem]) -> Content:
+    """Validate every item and the references between them; return the model or raise ContentError."""
+    campaign: Campaign | None = None
+    sources: dict[str, Source] | None = None
+    background: Topic | None = None
+    cases: list[Case] = []
+    concerns: list[Topic] = []
+    for item in items:
+        if item.kind == "campaign":
+            campaign = parse_campaign(item.where, item.data)
+        elif item.kind == "sources":
+            sources = parse_sources(item.where, item.data)
+        elif item.kind == "background":
+            background = parse_topic(item.where, item.data, "background")
+        elif item.kind == "case":
+            cases.append(parse_case(item.where, item.data, item.id))
+        elif item.kind == "concern":
+            concerns.append(parse_topic(item.where, item.data, item.id))
+        else:
+            raise ContentError(item.where, "", f"unknown kind of content {item.kind!r}")
+    if campaign is None or sources is None or background is None:
+        missing = [f for f, v in ((CAMPAIGN_FILE, campaign), (SOURCES_FILE, sources),
+                                  (BACKGROUND_FILE, background)) if v is None]
+        raise ContentError(missing[0], "", "file is missing")
+    if not cases:
+        raise ContentError(CASES_DIR, "", "no cases")
+    case_ids = {c.id for c in cases}
+    for where, refs in _references(cases, concerns, background):
+        for field, ref, known in refs:
+            pool = sources if known == "source" else case_ids
+            if ref not in pool:
+                raise ContentError(where, field, f"{ref!r} is not a known {known} id")
+    return Content(
+        campaign=campaign,
+        sources=sources,
+        cases=tuple(sorted(cases, key=lambda c: (c.order, c.id))),
+        background=background,
+        concerns=tuple(sorted(concerns, key=lambda t: (t.order, t.id))),
+    )
+
+
+def _references(
+    cases: list[Case], concerns: list[Topic], background: Topic
+) -> Iterator[tuple[str, list[tuple[str, str, str]]]]:
+    for case in cases:
+        yield f"{CASES_DIR}/{case.id}.yaml", [("sources", s, "source") for s in case.sources]
+    for topic in [background, *concerns]:
+        where = BACKGROUND_FILE if topic is background else f"{CONCERNS_DIR}/{topic.id}.yaml"
+        yield where, [("sources", s, "source") for s in topic.sources] + [
+            ("cases", c, "case") for c in topic.cases
+        ]
+
+
+def load_content_dir(root: Path) -> Content:
+    return build_content(read_content_dir(root))

@@ -1,0 +1,68 @@
+"""Typed context: what every handler can reach, without raw `bot_data["..."]` keys.
+
+`Services` is built once by `app.build_application` and kept in `bot_data` under one key (PTB builds
+`bot_data` itself, with no arguments); the caller that opened the store closes it. `BotContext` adds the per-update language, set by the first handler
+group (`handlers.language.resolve`) before any other handler runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.config import Settings
+from bot.content import Content
+from bot.i18n import Catalogs, Translator
+from bot.search import CaseIndex
+from bot.store import Member, Store
+
+
+@dataclass
+class Services:
+    settings: Settings
+    store: Store
+    catalogs: Catalogs
+    _index: CaseIndex | None = field(default=None, init=False, repr=False)
+    _indexed: Content | None = field(default=None, init=False, repr=False)
+
+    @property
+    def content(self) -> Content:
+        return self.store.content.content
+
+    @property
+    def case_index(self) -> CaseIndex:
+        """The search index of the current content, rebuilt when an import replaces the content."""
+        content = self.content
+        if self._index is None or self._indexed is not content:
+            self._index, self._indexed = CaseIndex(content.cases), content
+        return self._index
+
+
+SERVICES_KEY = "services"
+
+
+class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[str, Any]]):
+    def __init__(
+        self,
+        application: Application[Any, Any, Any, Any, Any, Any],
+        chat_id: int | None = None,
+        user_id: int | None = None,
+    ) -> None:
+        super().__init__(application, chat_id=chat_id, user_id=user_id)
+        self.lang: str = "en"
+        self.member: Member | None = None
+
+    @property
+    def services(self) -> Services:
+        services: Services = self.bot_data[SERVICES_KEY]
+        return services
+
+    @property
+    def tr(self) -> Translator:
+        return self.services.catalogs.get(self.lang)
+
+    @property
+    def content(self) -> Content:
+        return self.services.content

@@ -1,0 +1,124 @@
+"""The real bot against the local Bot API stand-in, driven as a user would: the try-out chat and the tests.
+
+`LocalBot` starts the stand-in on 127.0.0.1, opens a store, and runs the real Application by long
+polling over HTTP. Each user action queues an update at the stand-in and waits until the Application
+has finished handling it, so whoever drives it reads the bot's answer without guessing at delays.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from telegram.ext import Application
+
+from bot.app import build_application, ensure_content, running
+from bot.config import Secret, Settings
+from bot.context import Services
+from bot.i18n import Catalogs
+from bot.local_api import LocalBotAPI
+from bot.resources import locales_dir
+from bot.store import Store
+
+TRYOUT_TOKEN = "1000001:tryout-not-a-real-token"
+"""A made-up token in the shape PTB accepts; the stand-in accepts any token."""
+
+PROCESS_TIMEOUT = 30.0
+"""Seconds to wait for the bot to handle one update before calling it stuck."""
+
+
+class TrackedApplication(Application):  # type: ignore[type-arg]
+    """An Application that says when it has finished handling each update."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._done: set[int] = set()
+        self._waiters: dict[int, asyncio.Event] = {}
+
+    async def process_update(self, update: object) -> None:
+        try:
+            await super().process_update(update)
+        finally:
+            update_id = getattr(update, "update_id", None)
+            if isinstance(update_id, int):
+                self._done.add(update_id)
+                event = self._waiters.pop(update_id, None)
+                if event is not None:
+                    event.set()
+
+    async def wait_processed(self, update_id: int, timeout: float = PROCESS_TIMEOUT) -> None:
+        if update_id in self._done:
+            return
+        event = self._waiters.setdefault(update_id, asyncio.Event())
+        await asyncio.wait_for(event.wait(), timeout)
+
+
+class LocalBot:
+    """`async with LocalBot(data_dir) as bot:` the real bot, running against a local stand-in."""
+
+    def __init__(self, data_dir: Path, *, settings: Settings | None = None, content_root: Path | None = None,
+                 **api_options: Any) -> None:
+        self.data_dir = data_dir
+        self.api = LocalBotAPI(**api_options)
+        self._settings = settings or Settings()
+        self._content_root = content_root
+        self._stack: Any = None
+        self.store: Store | None = None
+        self.application: TrackedApplication | None = None
+
+    @property
+    def services(self) -> Services:
+        assert self.application is not None
+        services: Services = self.application.bot_data["services"]
+        return services
+
+    async def __aenter__(self) -> LocalBot:
+        await self.api.start()
+        settings = replace(self._settings, api_base_url=self.api.base_url, token=Secret(TRYOUT_TOKEN),
+                           data_dir=self.data_dir)
+        self.store = Store(self.data_dir)
+        services = Services(settings, self.store, Catalogs(locales_dir()))
+        if self._content_root is not None:
+            await ensure_content(services, self._content_root)
+        self.application = build_application(services, token=TRYOUT_TOKEN,
+                                             application_class=TrackedApplication)
+        self._stack = running(self.application, poll_timeout=1)
+        await self._stack.__aenter__()
+        return self
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                        tb: TracebackType | None) -> None:
+        try:
+            if self._stack is not None:
+                await self._stack.__aexit__(exc_type, exc, tb)
+        finally:
+            if self.store is not None:
+                self.store.close()
+            await self.api.stop()
+
+    async def _deliver(self, queue_update: Callable[[], int]) -> None:
+        assert self.application is not None
+        await self.application.wait_processed(queue_update())
+
+    async def message(self, user_id: int, text: str, **options: Any) -> None:
+        """A user sends `text`; returns once the bot has handled it."""
+        await self._deliver(lambda: self.api.user_message(user_id, text, **options))
+
+    async def update(self, user_id: int, payload: dict[str, Any], **options: Any) -> None:
+        """A user sends a message without text (a sticker, a photo…)."""
+        await self._deliver(lambda: self.api.user_update(user_id, payload, **options))
+
+    async def press(self, user_id: int, message_id: int, data: str, **options: Any) -> str:
+        """A user presses a button (or forges callback data); returns the callback query id."""
+        ids: list[str] = []
+
+        def queue() -> int:
+            ids.append(self.api.press_button(user_id, message_id, data, **options))
+            return self.api.last_update_id
+
+        await self._deliver(queue)
+        return ids[0]

@@ -1,0 +1,1 @@
+"""Thin handlers, one module per thing a member does: parse the update, call a service, render, reply."""

@@ -1,0 +1,71 @@
+"""Browsing and finding cases: /cases, /case <name>, a name sent as a message, and the case buttons."""
+
+from __future__ import annotations
+
+from telegram import Message, Update
+
+from bot import callbacks, render
+from bot.context import BotContext
+from bot.handlers.replies import send, show
+
+MAX_RESULTS = 10
+
+
+async def list_cases(update: Update, context: BotContext) -> None:
+    if update.effective_message is not None:
+        await send(update.effective_message, render.case_list(context.tr, context.content))
+
+
+async def find_case(update: Update, context: BotContext) -> None:
+    """/case <name>: one match opens its card, several are offered as buttons, none explains how to browse."""
+    message = update.effective_message
+    if message is None:
+        return
+    query = " ".join(context.args or [])
+    if not query.strip():
+        await send(message, render.case_usage(context.tr))
+        return
+    await _search(message, context, query)
+
+
+async def find_case_by_text(update: Update, context: BotContext) -> None:
+    """A plain message in a private chat is taken as a name to look up."""
+    message = update.effective_message
+    if message is not None and message.text:
+        await _search(message, context, message.text)
+
+
+async def _search(message: Message, context: BotContext, query: str) -> None:
+    tr, content = context.tr, context.content
+    matches = context.services.case_index.search(query)
+    shown_query = render.shorten(query)
+    if not matches:
+        await send(message, render.no_match(tr, shown_query))
+    elif len(matches) == 1:
+        await send(message, render.case_card(tr, content, matches[0]))
+    else:
+        await send(message, render.search_results(tr, shown_query, matches[:MAX_RESULTS]))
+
+
+async def case_list_page(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    if query is None:
+        return
+    parsed = callbacks.parse(query.data)
+    page = int(parsed.arg) if parsed is not None else 0
+    await query.answer()
+    await show(query, render.case_list(context.tr, context.content, page))
+
+
+async def open_case(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    if query is None:
+        return
+    parsed = callbacks.parse(query.data)
+    case = context.content.case(parsed.arg) if parsed is not None else None
+    if case is None:
+        await query.answer(render.stale_button(context.tr))
+        await show(query, render.case_list(context.tr, context.content))
+        return
+    await query.answer()
+    await show(query, render.case_card(context.tr, context.content, case))

@@ -1,0 +1,24 @@
+"""/help, /about and /privacy."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot import render
+from bot.context import BotContext
+from bot.handlers.replies import send
+
+
+async def help_command(update: Update, context: BotContext) -> None:
+    if update.effective_message is not None:
+        await send(update.effective_message, render.help_text(context.tr, context.bot.username))
+
+
+async def about(update: Update, context: BotContext) -> None:
+    if update.effective_message is not None:
+        await send(update.effective_message, render.about(context.tr, context.content))
+
+
+async def privacy(update: Update, context: BotContext) -> None:
+    if update.effective_message is not None:
+        await send(update.effective_message, render.privacy(context.tr))

@@ -1,0 +1,24 @@
+"""/start: the greeting, the language picker on first contact, and deep links to a case."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot import callbacks, render
+from bot.context import BotContext
+from bot.handlers.replies import send
+
+
+async def start(update: Update, context: BotContext) -> None:
+    message = update.effective_message
+    if message is None:
+        return
+    tr, content = context.tr, context.content
+    if context.args:
+        link = callbacks.DEEP_LINK_CASE.match(context.args[0])
+        case = content.case(link.group(1)) if link else None
+        if case is not None:
+            await send(message, render.case_card(tr, content, case))
+            return
+        await send(message, render.unknown_link(tr))
+    await send(message, render.greeting(tr, content, first_contact=context.member is None))

@@ -1,0 +1,45 @@
+"""/background and /concerns, and their buttons."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot import callbacks, render
+from bot.context import BotContext
+from bot.handlers.replies import send, show
+
+
+async def background(update: Update, context: BotContext) -> None:
+    if update.effective_message is not None:
+        await send(update.effective_message, render.background(context.tr, context.content))
+
+
+async def concerns(update: Update, context: BotContext) -> None:
+    if update.effective_message is not None:
+        await send(update.effective_message, render.concern_list(context.tr, context.content))
+
+
+async def background_button(update: Update, context: BotContext) -> None:
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+        await show(update.callback_query, render.background(context.tr, context.content))
+
+
+async def concerns_button(update: Update, context: BotContext) -> None:
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+        await show(update.callback_query, render.concern_list(context.tr, context.content))
+
+
+async def concern_button(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    if query is None:
+        return
+    parsed = callbacks.parse(query.data)
+    item = context.content.concern(parsed.arg) if parsed is not None else None
+    if item is None:
+        await query.answer(render.stale_button(context.tr))
+        await show(query, render.concern_list(context.tr, context.content))
+        return
+    await query.answer()
+    await show(query, render.concern(context.tr, context.content, item))

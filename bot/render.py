@@ -1,0 +1,332 @@
+"""Content and interface strings → Telegram HTML and inline keyboards. Pure: no I/O, no Telegram calls.
+
+Every value that comes from content or from a user is escaped here; the catalog strings are trusted
+HTML (they are reviewed with the code) but the values put into their placeholders are escaped.
+A screen is a list of `Reply` parts: one normally, several when the text is longer than Telegram
+allows; the keyboard goes on the last part.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot import LANGUAGES, callbacks
+from bot.content import Case, Content, Link, Text, Topic
+from bot.i18n import N_, Translator
+from bot.textsplit import split_html
+
+LANGUAGE_NAMES = {"en": "English", "az": "Azərbaycanca", "ru": "Русский"}
+"""Each language's own name for itself: shown as is, whatever the member's language."""
+
+CASES_PER_PAGE = 8
+BULLET = "•"
+
+# (command, description) in the order of the command menu; descriptions are translated at start-up.
+COMMANDS: tuple[tuple[str, str], ...] = (
+    ("cases", N_("Detained activists: the cases")),
+    ("case", N_("Find a case by name")),
+    ("background", N_("Background: the Nagorno-Karabakh conflict")),
+    ("concerns", N_("Human rights concerns")),
+    ("language", N_("Change language")),
+    ("about", N_("About this campaign and its sources")),
+    ("privacy", N_("What the bot stores about you")),
+    ("help", N_("How to use this bot")),
+)
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    keyboard: InlineKeyboardMarkup | None = None
+
+
+Screen = list[Reply]
+
+
+def esc(value: object) -> str:
+    return html.escape(str(value), quote=False)
+
+
+class _Texts:
+    """Picks content texts in one language and remembers whether any fell back to English."""
+
+    def __init__(self, tr: Translator) -> None:
+        self.tr = tr
+        self.fell_back = False
+
+    def __call__(self, text: Text) -> str:
+        value, fallback = self.tr.text(text)
+        self.fell_back = self.fell_back or fallback
+        return value
+
+    def paragraphs(self, text: Text) -> str:
+        return esc(self(text)).strip()
+
+    def pending_note(self) -> str:
+        if not self.fell_back:
+            return ""
+        return "\n\n<i>" + esc(self.tr._("Translation pending: part of this text is shown in English.")) + "</i>"
+
+
+def _screen(text: str, keyboard: InlineKeyboardMarkup | None = None) -> Screen:
+    parts = split_html(text)
+    return [Reply(part, keyboard if i == len(parts) - 1 else None) for i, part in enumerate(parts)]
+
+
+def _heading(title: str) -> str:
+    return f"<b>{esc(title)}</b>"
+
+
+def _buttons(rows: Iterable[Sequence[InlineKeyboardButton]]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([list(row) for row in rows if row])
+
+
+# --- language ---------------------------------------------------------------------------------------
+
+
+def language_keyboard(current: str | None = None) -> InlineKeyboardMarkup:
+    return _buttons(
+        [[InlineKeyboardButton(("✓ " if code == current else "") + LANGUAGE_NAMES[code],
+                               callback_data=callbacks.language(code))] for code in LANGUAGES]
+    )
+
+
+def language_picker(tr: Translator) -> Screen:
+    return _screen(esc(tr._("Choose your language:")), language_keyboard(tr.lang))
+
+
+def language_chosen(tr: Translator) -> Screen:
+    text = esc(tr._("Language set: {language}. Send /help to see what I can do.").format(
+        language=LANGUAGE_NAMES[tr.lang]))
+    return _screen(text, main_menu(tr))
+
+
+# --- start, help, about, privacy --------------------------------------------------------------------
+
+
+def main_menu(tr: Translator) -> InlineKeyboardMarkup:
+    return _buttons([
+        [InlineKeyboardButton(tr._("Cases"), callback_data=callbacks.case_list())],
+        [InlineKeyboardButton(tr._("Background"), callback_data=callbacks.background()),
+         InlineKeyboardButton(tr._("Concerns"), callback_data=callbacks.concern_list())],
+    ])
+
+
+def greeting(tr: Translator, content: Content, *, first_contact: bool) -> Screen:
+    texts = _Texts(tr)
+    lines = [
+        _heading(texts(content.campaign.name)),
+        esc(tr._("I share short, dated summaries of the cases of detained opposition activists in "
+                 "Azerbaijan, the background to the Nagorno-Karabakh conflict and the human rights "
+                 "concerns this campaign works on, with their sources.")),
+    ]
+    if first_contact:
+        lines.append(esc(tr._("Choose your language below. You can change it at any time with /language.")))
+        return _screen("\n\n".join(lines) + texts.pending_note(), language_keyboard(tr.lang))
+    lines.append(esc(tr._("Start with the cases, or send /help.")))
+    return _screen("\n\n".join(lines) + texts.pending_note(), main_menu(tr))
+
+
+def help_text(tr: Translator, bot_username: str) -> Screen:
+    commands = "\n".join(f"/{command} — {esc(tr._(description))}" for command, description in COMMANDS)
+    parts = [
+        _heading(tr._("What I can do")) + "\n" + commands,
+        esc(tr._("You can also send a name, in any spelling or script, to find a case.")),
+        esc(tr._("In a group, add @{bot} to a command, for example /cases@{bot}.").format(bot=bot_username)),
+    ]
+    return _screen("\n\n".join(parts), main_menu(tr))
+
+
+def about(tr: Translator, content: Content) -> Screen:
+    texts = _Texts(tr)
+    parts = [_heading(texts(content.campaign.name)), texts.paragraphs(content.campaign.about),
+             _heading(tr._("Sources"))]
+    parts.append("\n".join(f"{BULLET} {source_line(tr, content, s)}" for s in content.sources))
+    return _screen("\n\n".join(parts) + texts.pending_note(), main_menu(tr))
+
+
+def privacy(tr: Translator) -> Screen:
+    parts = [
+        _heading(tr._("What this bot stores")),
+        esc(tr._("When you choose a language, the bot stores your chat id, that language, and the day "
+                 "you chose it or last changed it. Nothing else: not your name, username, phone number "
+                 "or messages.")),
+        esc(tr._("If you only read, the bot stores nothing about you: it answers in the language your "
+                 "Telegram app uses.")),
+        esc(tr._("Why: to answer you in your language. The bot does not share these data with anyone.")),
+        esc(tr._("Telegram itself sees your messages to the bot, as it does every chat. If you are at "
+                 "risk, think about who can see your phone and this chat.")),
+    ]
+    return _screen("\n\n".join(parts))
+
+
+# --- cases ------------------------------------------------------------------------------------------
+
+
+def case_button(tr: Translator, case: Case) -> InlineKeyboardButton:
+    name, _ = tr.text(case.name)
+    return InlineKeyboardButton(name, callback_data=callbacks.case(case.id))
+
+
+def case_list(tr: Translator, content: Content, page: int = 0) -> Screen:
+    pages = max(1, -(-len(content.cases) // CASES_PER_PAGE))
+    page = min(max(page, 0), pages - 1)
+    shown = content.cases[page * CASES_PER_PAGE : (page + 1) * CASES_PER_PAGE]
+    text = _heading(tr._("Cases")) + "\n" + esc(tr._("Choose a case to read it:"))
+    if pages > 1:
+        text += "\n" + esc(tr._("Page {page} of {pages}").format(page=page + 1, pages=pages))
+    rows = [[case_button(tr, case)] for case in shown]
+    nav = []
+    if page > 0:
+        nav.append(InlineKeyboardButton("« " + tr._("Previous"), callback_data=callbacks.case_list(page - 1)))
+    if page < pages - 1:
+        nav.append(InlineKeyboardButton(tr._("Next") + " »", callback_data=callbacks.case_list(page + 1)))
+    return _screen(text, _buttons([*rows, nav]))
+
+
+def page_of(content: Content, case_id: str) -> int:
+    index = next((i for i, c in enumerate(content.cases) if c.id == case_id), 0)
+    return index // CASES_PER_PAGE
+
+
+def case_card(tr: Translator, content: Content, case: Case) -> Screen:
+    t = _Texts(tr)
+    blocks = [f"{_heading(t(case.name))}\n<i>{esc(t(case.role))}</i>"]
+    status_label = tr._("Status as of {date}").format(date=tr.month(case.as_of))
+    blocks.append(f"{_heading(status_label)}\n{t.paragraphs(case.status)}")
+    blocks.append(_heading(tr._("What happened")) + "\n" + t.paragraphs(case.summary))
+    if case.charges:
+        lines = []
+        for charge in case.charges:
+            label = esc(t(charge.label))
+            if charge.article:
+                article = esc(tr._("Article {article}").format(article=charge.article))
+                lines.append(f"{BULLET} {article}: {label}")
+            else:
+                lines.append(f"{BULLET} {label}")
+        blocks.append(_heading(tr._("Charges")) + "\n" + "\n".join(lines))
+    if case.max_sentence:
+        blocks.append(_heading(tr._("Maximum sentence")) + "\n" + t.paragraphs(case.max_sentence))
+    if case.concerns:
+        items = "\n".join(f"{BULLET} {esc(t(c))}" for c in case.concerns)
+        blocks.append(_heading(tr._("Concerns")) + "\n" + items)
+    blocks.append(_sources_block(tr, content, case.sources, bool(case.links)))
+    rows = _link_rows(t, case.links)
+    rows.append([InlineKeyboardButton("« " + tr._("All cases"),
+                                      callback_data=callbacks.case_list(page_of(content, case.id)))])
+    return _screen("\n\n".join(blocks) + t.pending_note(), _buttons(rows))
+
+
+def search_results(tr: Translator, query: str, matches: Sequence[Case]) -> Screen:
+    count = len(matches)
+    text = esc(tr.ngettext("{count} case matches “{query}”. Choose one:",
+                           "{count} cases match “{query}”. Choose one:", count).format(
+        count=count, query=query))
+    return _screen(text, _buttons([[case_button(tr, case)] for case in matches]))
+
+
+def no_match(tr: Translator, query: str) -> Screen:
+    text = esc(tr._("No case matches “{query}”.").format(query=query)) + "\n\n" + esc(
+        tr._("Try a first name or a surname, in any script (for example: Asif, Yusifli, Юсифли), "
+             "or browse all cases with /cases."))
+    return _screen(text, _buttons([[InlineKeyboardButton(tr._("All cases"),
+                                                         callback_data=callbacks.case_list())]]))
+
+
+def case_usage(tr: Translator) -> Screen:
+    text = esc(tr._("Send /case and a name, for example: /case Yusifli. Or browse all cases:"))
+    return _screen(text, _buttons([[InlineKeyboardButton(tr._("All cases"),
+                                                         callback_data=callbacks.case_list())]]))
+
+
+# --- topics -----------------------------------------------------------------------------------------
+
+
+def topic(tr: Translator, content: Content, item: Topic, back: InlineKeyboardButton | None) -> Screen:
+    t = _Texts(tr)
+    as_of = esc(tr._("As of {date}").format(date=tr.month(item.as_of)))
+    blocks = [f"{_heading(t(item.title))}\n<i>{as_of}</i>", t.paragraphs(item.body)]
+    blocks.append(_sources_block(tr, content, item.sources, bool(item.links)))
+    rows = _link_rows(t, item.links)
+    for case_id in item.cases:
+        case = content.case(case_id)
+        if case is not None:
+            rows.append([case_button(tr, case)])
+    if back is not None:
+        rows.append([back])
+    return _screen("\n\n".join(blocks) + t.pending_note(), _buttons(rows))
+
+
+def background(tr: Translator, content: Content) -> Screen:
+    back = InlineKeyboardButton(tr._("Concerns"), callback_data=callbacks.concern_list())
+    return topic(tr, content, content.background, back)
+
+
+def concern(tr: Translator, content: Content, item: Topic) -> Screen:
+    back = InlineKeyboardButton("« " + tr._("All concerns"), callback_data=callbacks.concern_list())
+    return topic(tr, content, item, back)
+
+
+def concern_list(tr: Translator, content: Content) -> Screen:
+    text = _heading(tr._("Human rights concerns")) + "\n" + esc(tr._("Choose a concern to read it:"))
+    rows = [[InlineKeyboardButton(tr.text(c.title)[0], callback_data=callbacks.concern(c.id))]
+            for c in content.concerns]
+    rows.append([InlineKeyboardButton(tr._("Background"), callback_data=callbacks.background())])
+    return _screen(text, _buttons(rows))
+
+
+# --- answers to odd input ---------------------------------------------------------------------------
+
+
+def stale_button(tr: Translator) -> str:
+    """The short notice (a callback answer, not HTML) for a button that no longer leads anywhere."""
+    return tr._("This button is out of date. Here is the current list.")
+
+
+def unknown_link(tr: Translator) -> Screen:
+    return _screen(esc(tr._("That link points to a case I don't have. Here is what I can show you.")))
+
+
+def failure(tr: Translator) -> Screen:
+    return _screen(esc(tr._("Sorry, something went wrong. Please try again.")))
+
+
+def shorten(value: str, limit: int = 60) -> str:
+    """A user's input, quoted back: one line, printable, and short."""
+    flat = " ".join("".join(ch if ch.isprintable() else " " for ch in value).split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def unknown_command(tr: Translator) -> Screen:
+    return _screen(esc(tr._("I don't know that command. Send /help to see what I can do.")), main_menu(tr))
+
+
+def text_only(tr: Translator) -> Screen:
+    return _screen(esc(tr._("I can only read text messages. Send /help to see what I can do.")), main_menu(tr))
+
+
+# --- shared pieces ----------------------------------------------------------------------------------
+
+
+def source_line(tr: Translator, content: Content, source_id: str) -> str:
+    source = content.sources[source_id]
+    return f"{esc(source.publisher)}, “{esc(source.title)}”, {esc(tr.month(source.date))}"
+
+
+def _sources_block(tr: Translator, content: Content, source_ids: Sequence[str], has_links: bool) -> str:
+    lines = [f"{BULLET} {source_line(tr, content, s)}" for s in source_ids]
+    if has_links:
+        lines.append(esc(tr._("The buttons below open pages that the source cites.")))
+    return _heading(tr._("Sources")) + "\n" + "\n".join(lines)
+
+
+def _link_rows(texts: _Texts, links: Sequence[Link]) -> list[list[InlineKeyboardButton]]:
+    return [[InlineKeyboardButton("🔗 " + texts(link.label), url=link.url)] for link in links]
+
+
+def commands_for(tr: Translator) -> list[tuple[str, str]]:
+    return [(command, tr._(description)) for command, description in COMMANDS]

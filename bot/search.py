@@ -1,0 +1,107 @@
+"""Find a case by any spelling or script a person would type.
+
+Names and queries are reduced to a phonetic skeleton in Latin letters: Cyrillic is transliterated,
+Azerbaijani letters folded (ə→a, ı→i, q→g, x→h…), diacritics dropped, and sounds that the three
+languages write differently are merged (kh/x/h/g/k, y/i, e/ə/a…). So "Qəhrəmanlı", "Gakhramanli" and
+"Гахраманлы" meet on one key, and "Ибрагим" meets "Ibrahim". A query then matches a case when each of
+its words is a prefix of, or close to, a word of one of the case's names or aliases.
+Inline mode and deep links later reuse `CaseIndex.search`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+from bot.content import Case
+
+MAX_QUERY = 100
+"""Longer queries are cut: no name is that long, and the cost of matching stays bounded."""
+
+_CYRILLIC = {
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "j", "з": "z",
+    "и": "i", "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r",
+    "с": "s", "т": "t", "у": "u", "ф": "f", "х": "h", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "sh",
+    "ъ": "", "ы": "i", "ь": "", "э": "e", "ю": "yu", "я": "ya",
+    "ә": "a", "ғ": "g", "ҹ": "j", "һ": "h", "ө": "o", "ү": "u", "ј": "y", "қ": "g",
+}
+_LATIN = {"ə": "a", "ı": "i", "ş": "sh", "ç": "ch", "ğ": "g", "ö": "o", "ü": "u", "q": "g", "x": "h",
+          "w": "v"}
+# Sound classes, applied to the transliterated Latin text, longest first.
+_MERGES = (("kh", "h"), ("gh", "h"), ("zh", "j"), ("dj", "j"), ("ch", "c"), ("sh", "s"), ("ts", "s"),
+           ("yu", "u"), ("ya", "a"), ("k", "g"), ("h", "g"), ("y", "i"), ("e", "a"))
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def skeleton(text: str) -> list[str]:
+    """The phonetic skeleton of each word of `text`."""
+    text = text[:MAX_QUERY].casefold().replace("i̇", "i")  # Turkish/Azerbaijani dotted capital İ
+    chars = []
+    for ch in text:
+        ch = _CYRILLIC.get(ch, ch)
+        ch = _LATIN.get(ch, ch)
+        chars.append(ch)
+    folded = unicodedata.normalize("NFKD", "".join(chars))
+    ascii_text = "".join(c for c in folded if not unicodedata.combining(c))
+    words = []
+    for word in _WORD.findall(ascii_text):
+        for old, new in _MERGES:
+            word = word.replace(old, new)
+        words.append(re.sub(r"(.)\1+", r"\1", word))
+    return words
+
+
+def _word_score(query_word: str, name_word: str) -> float:
+    if name_word == query_word:
+        return 1.0
+    if len(query_word) >= 2 and name_word.startswith(query_word):
+        return 0.9
+    if len(query_word) >= 4:
+        ratio = SequenceMatcher(None, query_word, name_word).ratio()
+        if ratio >= 0.8:
+            return ratio * 0.85
+    return 0.0
+
+
+@dataclass(frozen=True)
+class _Entry:
+    case: Case
+    names: tuple[tuple[str, ...], ...]
+
+
+class CaseIndex:
+    def __init__(self, cases: tuple[Case, ...]) -> None:
+        self._entries = []
+        for case in cases:
+            spellings = [*case.name.values(), *case.aliases]
+            names = tuple(dict.fromkeys(tuple(skeleton(s)) for s in spellings if skeleton(s)))
+            self._entries.append(_Entry(case, names))
+
+    def search(self, query: str) -> list[Case]:
+        """Cases matching `query`, best first; [] for a query with no letters or digits."""
+        words = skeleton(query)
+        if not words:
+            return []
+        scored = []
+        for entry in self._entries:
+            best = max((self._match(words, name) for name in entry.names), default=0.0)
+            if best > 0:
+                scored.append((best, entry.case.order, entry.case))
+        if not scored:
+            return []
+        top = max(score for score, _, _ in scored)
+        # An exact hit on a whole name is the answer; weaker hits are offered only beside each other.
+        keep = [(s, o, c) for s, o, c in scored if s >= top - 0.15]
+        return [case for _, _, case in sorted(keep, key=lambda t: (-t[0], t[1]))]
+
+    @staticmethod
+    def _match(words: list[str], name: tuple[str, ...]) -> float:
+        total = 0.0
+        for word in words:
+            score = max((_word_score(word, part) for part in name), default=0.0)
+            if score == 0.0:
+                return 0.0
+            total += score
+        return total / len(words)

@@ -1,0 +1,110 @@
+"""`campaign-bot chat`: talk to the real bot in a terminal, with no token and no network.
+
+The real Application runs against the local Bot API stand-in over HTTP on 127.0.0.1 (see `driver.py`).
+Each line typed is a message from you; a number presses that button of the bot's last keyboard.
+Lines starting with ':' steer the try-out itself (they are not sent to the bot): see `HELP`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from dataclasses import dataclass, field
+from typing import TextIO
+
+from bot.config import Settings
+from bot.driver import LocalBot
+from bot.i18n import resolve_language
+from bot.local_api import SentMessage
+
+HELP = """\
+Type a message (for example /start) and press Enter. A number presses that button.
+  :lang CODE   your Telegram app's language: en, az, ru, az-AZ, de… (:lang none for no language)
+  :user ID     act as another user (a new member, with a new chat)
+  :help        this help
+  :quit        leave (Ctrl-D works too)"""
+
+
+@dataclass
+class Buttons:
+    """The numbered buttons of the last keyboard shown: number → (message id, data or url)."""
+
+    items: list[tuple[int, dict[str, str]]] = field(default_factory=list)
+
+    def set(self, message: SentMessage) -> None:
+        self.items = [(message.message_id, button) for button in message.buttons()]
+
+
+def format_message(message: SentMessage, kind: str, buttons: Buttons) -> str:
+    title = {"new": "bot", "edit": "bot (edited its message)", "delete": "bot (deleted a message)"}[kind]
+    lines = [f"── {title} " + "─" * max(0, 40 - len(title))]
+    if kind == "delete":
+        return lines[0]
+    lines.append(message.text)
+    if message.buttons():
+        buttons.set(message)
+        for number, (_, button) in enumerate(buttons.items, 1):
+            target = f"  → {button['url']}" if "url" in button else ""
+            lines.append(f"  [{number}] {button['text']}{target}")
+    return "\n".join(lines)
+
+
+async def chat(settings: Settings, *, user_id: int = 1001, language_code: str | None = "en",
+               stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -> int:
+    data_dir = settings.data_dir / "tryout"
+    loop = asyncio.get_running_loop()
+
+    def say(text: str) -> None:
+        print(text, file=out, flush=True)
+
+    async with LocalBot(data_dir, settings=settings) as bot:
+        events = bot.api.subscribe()
+        buttons = Buttons()
+        say(f"campaign-bot try-out: the real bot, against a local Bot API stand-in at {bot.api.base_url}")
+        say(f"You are user {user_id}, Telegram language {language_code or 'none'}. Data: {data_dir}")
+        say(HELP)
+
+        def flush() -> None:
+            while not events.empty():
+                kind, message = events.get_nowait()
+                if message.chat_id == user_id:
+                    say(format_message(message, kind, buttons))
+
+        while True:
+            out.write("you> ")
+            out.flush()
+            line = await loop.run_in_executor(None, stdin.readline)
+            if not line:
+                say("")
+                return 0
+            text = line.strip()
+            if not text:
+                continue
+            if text.startswith(":"):
+                command, _, arg = text[1:].partition(" ")
+                arg = arg.strip()
+                if command == "quit":
+                    return 0
+                if command == "lang":
+                    language_code = None if arg in ("", "none") else arg
+                    say(f"Your Telegram language is now {language_code or 'none'} "
+                        f"(the bot maps it to {resolve_language(language_code)} unless you chose one).")
+                elif command == "user" and arg.lstrip("-").isdigit() and int(arg) > 0:
+                    user_id, buttons.items = int(arg), []
+                    say(f"You are now user {user_id}.")
+                else:
+                    say(HELP)
+                continue
+            if text.isdigit() and buttons.items:
+                number = int(text)
+                if not 1 <= number <= len(buttons.items):
+                    say(f"There is no button {number}; the last keyboard has {len(buttons.items)}.")
+                    continue
+                message_id, button = buttons.items[number - 1]
+                if "url" in button:
+                    say(f"(a link button: Telegram would open {button['url']})")
+                    continue
+                await bot.press(user_id, message_id, button["callback_data"], language_code=language_code)
+            else:
+                await bot.message(user_id, text, language_code=language_code)
+            flush()

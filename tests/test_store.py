@@ -1,0 +1,200 @@
+"""The store: atomic writes that survive being killed, one writer, members, and the content import."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from tinydb import TinyDB
+
+from bot.content import RawItem, read_content_dir
+from bot.store import DataDirInUse, Store
+from bot.store.atomic import AtomicJSONStorage, clean_stale_temp_files, temp_prefix
+from bot.store.content_repo import ORIGIN_ADMIN
+
+ROOT = Path(__file__).resolve().parent.parent
+KILLS = 60
+
+
+def test_writer_killed_at_random_moments_always_leaves_a_whole_file(tmp_path: Path) -> None:
+    path = tmp_path / "members.json"
+    rng = random.Random(20201)
+    last_round = -1
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    for _ in range(KILLS):
+        child = subprocess.Popen([sys.executable, str(ROOT / "tests" / "kill_writer.py"), str(path)],
+                                 stdout=subprocess.PIPE, text=True, env=env)
+        assert child.stdout is not None
+        assert child.stdout.readline().strip() == "ready"
+        # Kill it at a random moment: while writing a temp file, renaming, or between writes.
+        subprocess.run(["sleep", f"{rng.uniform(0, 0.05):.4f}"], check=True)
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+        child.stdout.close()
+
+        data = json.loads(path.read_text(encoding="utf-8"))  # never torn: this must parse
+        rounds = {doc["round"] for doc in data["members"].values()}
+        assert len(data["members"]) == 1000
+        assert len(rounds) == 1, "a write was applied to only part of the documents"
+        assert rounds.pop() > last_round  # every acknowledged ("ready") write survived
+        last_round = max(doc["round"] for doc in data["members"].values())
+        assert "Məmməd İbrahim" in path.read_text(encoding="utf-8")  # ensure_ascii=False
+
+        TinyDB(path, storage=AtomicJSONStorage).close()  # opening cleans what the kill left
+        assert not list(tmp_path.glob(f"{temp_prefix(path)}*"))
+
+
+def test_stale_temp_files_are_removed_and_others_kept(tmp_path: Path) -> None:
+    path = tmp_path / "content.json"
+    stale = tmp_path / f"{temp_prefix(path)}abc123.tmp"
+    stale.write_text("{half a wri")
+    other = tmp_path / "notes.tmp"
+    other.write_text("not ours")
+    assert clean_stale_temp_files(path) == [stale]
+    assert other.exists() and not stale.exists()
+
+
+def test_failed_write_leaves_the_old_data_readable(tmp_path: Path) -> None:
+    storage = AtomicJSONStorage(tmp_path / "x.json")
+    storage.write({"t": {"1": {"a": 1}}})
+    with pytest.raises(TypeError):
+        storage.write({"t": {"1": {"a": object()}}})
+    assert storage.read() == {"t": {"1": {"a": 1}}}
+    assert json.loads((tmp_path / "x.json").read_text()) == {"t": {"1": {"a": 1}}}
+
+
+def test_a_second_process_cannot_open_the_same_data_dir(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    try:
+        code = ("import sys; from pathlib import Path; from bot.store import Store, DataDirInUse\n"
+                "try:\n    Store(Path(sys.argv[1]))\nexcept DataDirInUse:\n    sys.exit(3)\n")
+        result = subprocess.run([sys.executable, "-c", code, str(tmp_path)], env={**os.environ,
+                                "PYTHONPATH": str(ROOT)}, check=False)
+        assert result.returncode == 3
+    finally:
+        store.close()
+    Store(tmp_path).close()  # released on close
+
+
+def test_in_process_second_store_is_refused(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    try:
+        with pytest.raises(DataDirInUse):
+            Store(tmp_path)
+    finally:
+        store.close()
+
+
+async def test_member_record_holds_only_language_and_days(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    try:
+        assert await store.members.get(42) is None
+        member = await store.members.set_language(42, "az")
+        assert member.language == "az"
+        await store.members.set_language(42, "ru")
+        await store.members.set_language(-100123, "en")  # a group chat
+        assert (await store.members.get(42)).language == "ru"  # type: ignore[union-attr]
+        assert await store.members.count() == 2
+    finally:
+        store.close()
+    record = json.loads((tmp_path / "members.json").read_text())["chats"]["42"]
+    assert set(record) == {"language", "created", "updated"}
+    assert len(record["created"]) == len("2026-11-22")
+
+    store = Store(tmp_path)  # survives a restart
+    try:
+        assert (await store.members.get(42)).language == "ru"  # type: ignore[union-attr]
+        assert await store.members.forget(42) is True
+        assert await store.members.get(42) is None
+        assert await store.members.forget(42) is False
+    finally:
+        store.close()
+
+
+def _items() -> list[RawItem]:
+    return read_content_dir(ROOT / "content")
+
+
+def _with(items: list[RawItem], where: str, **changes: object) -> list[RawItem]:
+    out = []
+    for item in items:
+        if item.where == where:
+            item = RawItem(item.kind, item.id, item.where, {**item.data, **changes})
+        out.append(item)
+    return out
+
+
+async def test_import_adds_then_updates_file_content_and_reports_it(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    try:
+        items = _items()
+        first = await store.content.import_items(items)
+        assert len(first.added) == len(items) and not first.changed
+        again = await store.content.import_items(items)
+        assert not again.added and not again.changed and len(again.unchanged) == len(items)
+        changed = _with(items, "cases/asif-yusifli.yaml", order=99)
+        report = await store.content.import_items(changed)
+        assert report.changed == ["cases/asif-yusifli.yaml"]
+        assert store.content.content.cases[-1].id == "asif-yusifli"
+    finally:
+        store.close()
+    store = Store(tmp_path)
+    try:
+        content = await store.content.load()
+        assert content is not None and content.cases[-1].id == "asif-yusifli"
+    finally:
+        store.close()
+
+
+async def test_import_never_overwrites_what_an_admin_wrote(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    try:
+        await store.content.import_items(_items())
+        path = tmp_path / "content.json"
+        data = json.loads(path.read_text())
+        for record in data["items"].values():  # as a later admin edit from Telegram will store it
+            if record["id"] == "asif-yusifli":
+                record["origin"] = ORIGIN_ADMIN
+                record["data"]["order"] = 1
+        path.write_text(json.dumps(data, ensure_ascii=False))
+    finally:
+        store.close()
+    store = Store(tmp_path)
+    try:
+        report = await store.content.import_items(_with(_items(), "cases/asif-yusifli.yaml", order=77))
+        assert report.kept_admin_edits == ["cases/asif-yusifli.yaml"] and not report.changed
+        assert store.content.content.case("asif-yusifli").order == 1  # type: ignore[union-attr]
+    finally:
+        store.close()
+
+
+async def test_a_bad_import_writes_nothing(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    try:
+        await store.content.import_items(_items())
+        before = (tmp_path / "content.json").read_bytes()
+        bad = _with(_items(), "cases/asif-yusifli.yaml", sources=["no-such-source"])
+        with pytest.raises(ValueError, match=r"cases/asif-yusifli.yaml: sources: 'no-such-source'"):
+            await store.content.import_items(bad)
+        assert (tmp_path / "content.json").read_bytes() == before
+        assert store.content.content.case("asif-yusifli").sources != ("no-such-source",)  # type: ignore[union-attr]
+    finally:
+        store.close()
+
+
+async def test_a_record_without_its_file_is_kept_and_reported(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    try:
+        await store.content.import_items(_items())
+        fewer = [i for i in _items() if i.id != "mammad-ibrahim"]
+        report = await store.content.import_items(fewer)
+        assert report.only_in_store == ["cases/mammad-ibrahim.yaml"]
+        assert store.content.content.case("mammad-ibrahim") is not None
+    finally:
+        store.close()
