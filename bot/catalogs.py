@@ -64,13 +64,13 @@ def update(source_dir: Path, locales: Path) -> None:
 
 
 def _ids(message: Message) -> tuple[str, ...]:
-    return message.id if isinstance(message.id, tuple) else (message.id,)
+    ids = message.id if isinstance(message.id, (tuple, list)) else (message.id,)
+    return tuple(str(i) for i in ids)
 
 
 def _strings(message: Message) -> tuple[str, ...]:
-    if isinstance(message.string, tuple):
-        return message.string
-    return (message.string or "",)
+    strings = message.string if isinstance(message.string, (tuple, list)) else (message.string or "",)
+    return tuple(str(s) for s in strings)
 
 
 def problems(source_dir: Path, locales: Path) -> Iterator[str]:

@@ -19,8 +19,8 @@ from bot.store import DataDirInUse, ImportReport, Store
 log = logging.getLogger("campaign-bot")
 
 
-def _setup_logging() -> None:
-    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
+def _setup_logging(level: int = logging.INFO) -> None:
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=level)
     # httpx logs every request URL at INFO, and the Bot API URL contains the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
@@ -93,7 +93,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    _setup_logging()
+    _setup_logging(logging.WARNING if args.command == "chat" else logging.INFO)  # chat: keep the dialogue clean
     try:
         settings = Settings.from_env()
         result: int = args.handler(settings, args)

@@ -1,8 +1,9 @@
 """Typed context: what every handler can reach, without raw `bot_data["..."]` keys.
 
-`Services` is built once by `app.build_application` and kept in `bot_data` under one key (PTB builds
-`bot_data` itself, with no arguments); the caller that opened the store closes it. `BotContext` adds the per-update language, set by the first handler
-group (`handlers.language.resolve`) before any other handler runs.
+`Services` is built once by the caller and kept in `bot_data` under one key (PTB builds `bot_data`
+itself, with no arguments); the caller that opened the store closes it. `BotContext` adds the
+per-update language, set by the first handler group (`handlers.language.resolve`) before any other
+handler runs.
 """
 
 from __future__ import annotations

@@ -31,7 +31,7 @@ PROCESS_TIMEOUT = 30.0
 """Seconds to wait for the bot to handle one update before calling it stuck."""
 
 
-class TrackedApplication(Application):  # type: ignore[type-arg]
+class TrackedApplication(Application[Any, Any, Any, Any, Any, Any]):
     """An Application that says when it has finished handling each update."""
 
     def __init__(self, **kwargs: Any) -> None:
@@ -84,9 +84,10 @@ class LocalBot:
         services = Services(settings, self.store, Catalogs(locales_dir()))
         if self._content_root is not None:
             await ensure_content(services, self._content_root)
-        self.application = build_application(services, token=TRYOUT_TOKEN,
-                                             application_class=TrackedApplication)
-        self._stack = running(self.application, poll_timeout=1)
+        application = build_application(services, token=TRYOUT_TOKEN, application_class=TrackedApplication)
+        assert isinstance(application, TrackedApplication)
+        self.application = application
+        self._stack = running(application, poll_timeout=1)
         await self._stack.__aenter__()
         return self
 

@@ -77,6 +77,8 @@ async def chat(settings: Settings, *, user_id: int = 1001, language_code: str | 
             if not line:
                 say("")
                 return 0
+            if not stdin.isatty():
+                out.write(line if line.endswith("\n") else line + "\n")  # a scripted session reads as typed
             text = line.strip()
             if not text:
                 continue

@@ -22,7 +22,7 @@ def units(text: str) -> int:
 
 
 def _tokens(html: str, limit: int) -> list[str]:
-    out = []
+    out: list[str] = []
     piece = max(1, limit // 4)
     for token in _TOKEN.findall(html):
         if units(token) > piece and not token.startswith("<"):
@@ -69,7 +69,7 @@ def _cut(html: str, limit: int) -> tuple[str, str]:
     # (index after a whitespace token, its priority, the tags open there)
     breaks: list[tuple[int, int, list[tuple[str, str]]]] = []
     index = 0
-    for index, token in enumerate(tokens):  # noqa: B007 - the index where the loop stops is used below
+    for index, token in enumerate(tokens):
         cost = units(token)
         if size + cost + units(_closing(stack)) > limit and index > 0:
             break

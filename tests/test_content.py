@@ -93,5 +93,5 @@ def test_a_missing_translation_is_allowed_and_english_is_required(content_copy: 
 
 def test_a_missing_file_stops_the_load(content_copy: Path) -> None:
     (content_copy / "sources.yaml").unlink()
-    with pytest.raises(ContentError, match="sources.yaml: file is missing"):
+    with pytest.raises(ContentError, match=r"sources\.yaml: file is missing"):
         load_content_dir(content_copy)
