@@ -7,6 +7,7 @@ the first matching handler wins, so the catch-alls come last.
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -18,18 +19,23 @@ from telegram.ext import (
     AIORateLimiter,
     Application,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     ContextTypes,
+    ConversationHandler,
     Defaults,
     MessageHandler,
     TypeHandler,
     filters,
 )
+from telegram.warnings import PTBUserWarning
 
 from bot import LANGUAGES, callbacks, render
 from bot.content import read_content_dir
 from bot.context import SERVICES_KEY, BotContext, Services
-from bot.handlers import cases, fallback, info, language, start, topics
+from bot.handlers import admin, admin_content, cases, fallback, info, language, start, subscriptions, topics
+from bot.http import AiohttpRequest
+from bot.publishing import Publisher
 from bot.resources import content_dir
 
 log = logging.getLogger(__name__)
@@ -38,6 +44,12 @@ AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
 RESOLVE_GROUP = -1
 """Runs before everything else: sets the update's language on the context."""
+
+DRAFT_TIMEOUT = 30 * 60
+"""An admin's unfinished draft is dropped after this many seconds of silence."""
+
+REQUEST_POOL = 64
+"""Connections to the Bot API: more than the sends a broadcast keeps in flight, plus replies."""
 
 RETRIES_AFTER_FLOOD_WAIT = 3
 """A reply that meets Telegram's flood limit waits `retry_after` and is sent again, this many times."""
@@ -59,10 +71,14 @@ def build_application(
         .token(token)
         .base_url(base_url)
         .base_file_url(file_base_url(base_url))
+        # aiohttp instead of PTB's default httpx: ~2000 sends/s here instead of ~250 (see bot/http.py).
+        .request(AiohttpRequest(connection_pool_size=REQUEST_POOL))
+        .get_updates_request(AiohttpRequest(connection_pool_size=1))
         .context_types(ContextTypes(context=BotContext))
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .rate_limiter(AIORateLimiter(max_retries=RETRIES_AFTER_FLOOD_WAIT))
         .post_init(on_startup)
+        .post_stop(on_stop)
         .build()
     )
     application.bot_data[SERVICES_KEY] = services
@@ -72,47 +88,107 @@ def build_application(
 
 def register(application: AnyApplication) -> None:
     add = application.add_handler
+    private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
 
-    # 1. Before anything: which language this update is answered in.
+    # 1. Before anything: which language this update is answered in (and the chat's record).
     add(TypeHandler(Update, language.resolve), group=RESOLVE_GROUP)
 
-    # 2. Commands (in groups also as /command@botname; PTB checks the name).
+    # 2. The admins' draft (/push, /correct) comes first, so that while an admin writes an update
+    #    their messages go to the draft and not to the case search below.
+    add(admin_draft())
+
+    # 3. Commands (in groups also as /command@botname; PTB checks the name).
     add(CommandHandler("start", start.start))
     add(CommandHandler("language", language.command))
     add(CommandHandler("cases", cases.list_cases))
     add(CommandHandler("case", cases.find_case))
     add(CommandHandler("background", topics.background))
     add(CommandHandler("concerns", topics.concerns))
+    add(CommandHandler("subscribe", subscriptions.subscribe_command))
+    add(CommandHandler("unsubscribe", subscriptions.unsubscribe_command))
+    add(CommandHandler("subscriptions", subscriptions.subscriptions_command))
+    add(CommandHandler("quiet", subscriptions.quiet_command))
+    add(CommandHandler("mydata", subscriptions.mydata_command))
+    add(CommandHandler("forget", subscriptions.forget_command))
     add(CommandHandler("about", info.about))
     add(CommandHandler("privacy", info.privacy))
     add(CommandHandler("help", info.help_command))
+    add(CommandHandler("broadcasts", admin.broadcasts))
+    add(CommandHandler("stats", admin.stats))
 
-    # 3. Buttons: each pattern accepts only the callback data shape built in bot/callbacks.py.
+    # 4. Buttons: each pattern accepts only the callback data shape built in bot/callbacks.py.
     add(CallbackQueryHandler(language.chosen, pattern=callbacks.pattern(callbacks.LANGUAGE)))
     add(CallbackQueryHandler(cases.case_list_page, pattern=callbacks.pattern(callbacks.CASE_LIST)))
     add(CallbackQueryHandler(cases.open_case, pattern=callbacks.pattern(callbacks.CASE)))
+    add(CallbackQueryHandler(cases.history, pattern=callbacks.pattern(callbacks.HISTORY)))
     add(CallbackQueryHandler(topics.background_button, pattern=callbacks.pattern(callbacks.BACKGROUND)))
     add(CallbackQueryHandler(topics.concerns_button, pattern=callbacks.pattern(callbacks.CONCERN_LIST)))
     add(CallbackQueryHandler(topics.concern_button, pattern=callbacks.pattern(callbacks.CONCERN)))
+    add(CallbackQueryHandler(subscriptions.subscription_button, pattern=callbacks.pattern(callbacks.SUBSCRIBE)))
+    add(CallbackQueryHandler(subscriptions.subscription_button, pattern=callbacks.pattern(callbacks.UNSUBSCRIBE)))
+    add(CallbackQueryHandler(subscriptions.subscriptions_button,
+                             pattern=callbacks.pattern(callbacks.SUBSCRIPTIONS)))
+    add(CallbackQueryHandler(subscriptions.forget_button, pattern=callbacks.pattern(callbacks.FORGET)))
+    add(CallbackQueryHandler(admin.cancel_broadcast, pattern=callbacks.pattern(callbacks.CANCEL_BROADCAST)))
+    add(CallbackQueryHandler(admin_content.decided, pattern=callbacks.pattern(callbacks.CONTENT_DECISION)))
+    add(CallbackQueryHandler(admin.stale_draft_button, pattern=callbacks.ADMIN_PATTERN))
 
-    # 4. Private chats only: a plain message is a name to look up; anything else gets a hint.
-    #    (In groups the bot stays quiet unless a command is addressed to it.)
-    private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+    # 5. The bot blocked, kicked or let back in: whether the chat can be sent to.
+    add(ChatMemberHandler(subscriptions.membership_changed, ChatMemberHandler.MY_CHAT_MEMBER))
+
+    # 6. Private chats only: a content file from an admin; a plain message is a name to look up;
+    #    anything else gets a hint. (In groups the bot stays quiet unless a command is addressed to it.)
+    add(MessageHandler(private & filters.Document.ALL, admin_content.received))
     add(MessageHandler(private & filters.TEXT & ~filters.COMMAND, cases.find_case_by_text))
     add(MessageHandler(private & filters.COMMAND, fallback.unknown_command))
     add(MessageHandler(private & ~filters.TEXT & ~filters.StatusUpdate.ALL, fallback.not_text))
 
-    # 5. Last: a button whose data no pattern above accepts (forged, or from an older version).
+    # 7. Last: a button whose data no pattern above accepts (forged, or from an older version).
     add(CallbackQueryHandler(fallback.unknown_button))
 
     application.add_error_handler(fallback.on_error)
 
 
+def admin_draft() -> ConversationHandler[Any]:
+    """/push and /correct: topic (or update) → a text per language → preview → Confirm / Edit / Cancel."""
+    text = filters.TEXT & ~filters.COMMAND
+    with warnings.catch_warnings():
+        # PTB warns that per_message=False tracks buttons per chat and user, not per message: that is
+        # the intent (one draft per admin), and an old preview's button gets a "no longer open" answer.
+        warnings.filterwarnings("ignore", message=".*per_message.*", category=PTBUserWarning)
+        return ConversationHandler(
+            entry_points=[CommandHandler("push", admin.push), CommandHandler("correct", admin.correct)],
+            states={
+                admin.CHOOSING: [CallbackQueryHandler(admin.topic_chosen,
+                                                      pattern=callbacks.pattern(callbacks.PUSH_TOPIC))],
+                admin.CHOOSING_UPDATE: [CallbackQueryHandler(admin.update_chosen,
+                                                             pattern=callbacks.pattern(callbacks.CORRECT))],
+                admin.WRITING: [CommandHandler("skip", admin.skipped), MessageHandler(text, admin.text_received),
+                                MessageHandler(~filters.COMMAND, admin.text_received)],
+                admin.PREVIEWING: [CallbackQueryHandler(admin.decided,
+                                                        pattern=callbacks.pattern(callbacks.PUSH_DECISION))],
+            },
+            fallbacks=[CommandHandler("cancel", admin.cancel_draft)],
+            conversation_timeout=DRAFT_TIMEOUT,
+            name="admin-draft",
+        )
+
+
 async def on_startup(application: AnyApplication) -> None:
-    """After `initialize`, before updates flow: content in the store, command menus set."""
+    """After `initialize`, before updates flow: content, command menus, and unfinished broadcasts resumed."""
     services: Services = application.bot_data[SERVICES_KEY]
     await ensure_content(services)
     await set_command_menus(application, services)
+    services.publisher = Publisher(application.bot, services.store, services.catalogs, lambda: services.content,
+                                   services.settings.default_language)
+    await services.publisher.broadcaster.resume_all()
+
+
+async def on_stop(application: AnyApplication) -> None:
+    """Before the store closes: broadcasts stop claiming, and what is in flight is recorded."""
+    services: Services = application.bot_data[SERVICES_KEY]
+    if services.publisher is not None:
+        await services.publisher.broadcaster.stop()
 
 
 async def ensure_content(services: Services, root: Path | None = None) -> None:
@@ -143,4 +219,5 @@ async def running(application: AnyApplication, *, poll_timeout: int = 10) -> Asy
             yield application
         finally:
             await application.updater.stop()
+            await on_stop(application)
             await application.stop()

@@ -18,6 +18,19 @@ CASE = "case"
 BACKGROUND = "bg"
 CONCERN_LIST = "concerns"
 CONCERN = "concern"
+SUBSCRIBE = "sub"
+UNSUBSCRIBE = "unsub"
+SUBSCRIPTIONS = "subs"
+HISTORY = "hist"
+FORGET = "forget"
+# Admins only (refused, politely, to everyone else):
+PUSH_TOPIC = "push:topic"
+PUSH_DECISION = "push"
+CORRECT = "fix"
+CANCEL_BROADCAST = "bc:cancel"
+CONTENT_DECISION = "content"
+ADMIN_PREFIXES = ("push:", "fix:", "bc:", "content:")
+ADMIN_PATTERN = re.compile(r"^(?:push|fix|bc|content):")
 
 _ID = r"[a-z0-9][a-z0-9-]{0,39}"
 _SHAPES: dict[str, re.Pattern[str]] = {
@@ -27,6 +40,16 @@ _SHAPES: dict[str, re.Pattern[str]] = {
     BACKGROUND: re.compile(rf"^{BACKGROUND}$"),
     CONCERN_LIST: re.compile(rf"^{CONCERN_LIST}$"),
     CONCERN: re.compile(rf"^{CONCERN}:({_ID})$"),
+    SUBSCRIBE: re.compile(rf"^{SUBSCRIBE}:([cml]):({_ID})$"),
+    UNSUBSCRIBE: re.compile(rf"^{UNSUBSCRIBE}:([cml]):({_ID})$"),
+    SUBSCRIPTIONS: re.compile(rf"^{SUBSCRIPTIONS}$"),
+    HISTORY: re.compile(rf"^{HISTORY}:({_ID})$"),
+    FORGET: re.compile(rf"^{FORGET}:(yes|no)$"),
+    PUSH_TOPIC: re.compile(rf"^{PUSH_TOPIC}:({_ID})$"),
+    PUSH_DECISION: re.compile(rf"^{PUSH_DECISION}:(ok|edit|cancel)$"),
+    CORRECT: re.compile(rf"^{CORRECT}:(\d{{1,9}})$"),
+    CANCEL_BROADCAST: re.compile(rf"^{CANCEL_BROADCAST}:(\d{{1,9}})$"),
+    CONTENT_DECISION: re.compile(rf"^{CONTENT_DECISION}:(ok|cancel)$"),
 }
 
 
@@ -39,6 +62,11 @@ def pattern(kind: str) -> re.Pattern[str]:
 class Callback:
     kind: str
     arg: str
+    screen: str = ""  # for (un)subscribe: the screen the button is on, which shows the new state
+
+
+CARD, MENU, LIST = "c", "m", "l"
+"""Screens a subscription toggle sits on: a case card, the subscribe menu, a list of subscriptions."""
 
 
 def parse(data: str | None) -> Callback | None:
@@ -47,7 +75,8 @@ def parse(data: str | None) -> Callback | None:
     for kind, shape in _SHAPES.items():
         match = shape.match(data)
         if match:
-            return Callback(kind, match.group(1) if shape.groups else "")
+            groups = match.groups()
+            return Callback(kind, groups[-1] if groups else "", groups[0] if len(groups) == 2 else "")
     return None
 
 
@@ -73,6 +102,50 @@ def concern_list() -> str:
 
 def concern(topic_id: str) -> str:
     return f"{CONCERN}:{topic_id}"
+
+
+def subscribe(topic: str, screen: str) -> str:
+    return f"{SUBSCRIBE}:{screen}:{topic}"
+
+
+def unsubscribe(topic: str, screen: str) -> str:
+    return f"{UNSUBSCRIBE}:{screen}:{topic}"
+
+
+def subscriptions() -> str:
+    return SUBSCRIPTIONS
+
+
+def history(topic: str) -> str:
+    return f"{HISTORY}:{topic}"
+
+
+def forget(confirmed: bool) -> str:
+    return f"{FORGET}:{'yes' if confirmed else 'no'}"
+
+
+def push_topic(topic: str) -> str:
+    return f"{PUSH_TOPIC}:{topic}"
+
+
+def push_decision(decision: str) -> str:
+    return f"{PUSH_DECISION}:{decision}"
+
+
+def correct(update_id: int) -> str:
+    return f"{CORRECT}:{update_id}"
+
+
+def cancel_broadcast(broadcast_id: int) -> str:
+    return f"{CANCEL_BROADCAST}:{broadcast_id}"
+
+
+def content_decision(decision: str) -> str:
+    return f"{CONTENT_DECISION}:{decision}"
+
+
+def is_admin_data(data: str | None) -> bool:
+    return bool(data) and str(data).startswith(ADMIN_PREFIXES)
 
 
 DEEP_LINK_CASE = re.compile(rf"^case_({_ID})$")

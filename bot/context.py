@@ -16,8 +16,9 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from bot.config import Settings
 from bot.content import Content
 from bot.i18n import Catalogs, Translator
+from bot.publishing import Publisher
 from bot.search import CaseIndex
-from bot.store import Member, Store
+from bot.store import ChatRecord, Store
 
 
 @dataclass
@@ -25,6 +26,7 @@ class Services:
     settings: Settings
     store: Store
     catalogs: Catalogs
+    publisher: Publisher | None = field(default=None, init=False)
     _index: CaseIndex | None = field(default=None, init=False, repr=False)
     _indexed: Content | None = field(default=None, init=False, repr=False)
 
@@ -53,7 +55,7 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
     ) -> None:
         super().__init__(application, chat_id=chat_id, user_id=user_id)
         self.lang: str = "en"
-        self.member: Member | None = None
+        self.chat_record: ChatRecord | None = None
 
     @property
     def services(self) -> Services:

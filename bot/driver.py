@@ -113,6 +113,10 @@ class LocalBot:
         """A user sends a message without text (a sticker, a photo…)."""
         await self._deliver(lambda: self.api.user_update(user_id, payload, **options))
 
+    async def document(self, user_id: int, file_name: str, data: bytes, **options: Any) -> None:
+        """A user sends a file."""
+        await self._deliver(lambda: self.api.user_document(user_id, file_name, data, **options))
+
     async def press(self, user_id: int, message_id: int, data: str, **options: Any) -> str:
         """A user presses a button (or forges callback data); returns the callback query id."""
         ids: list[str] = []

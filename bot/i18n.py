@@ -10,6 +10,7 @@ from __future__ import annotations
 import gettext
 import io
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from babel import Locale
@@ -57,11 +58,17 @@ class Translator:
             return format_skeleton("yMMMM", value.as_date(), locale=self.locale)
         return format_date(value.as_date(), "long", locale=self.locale)
 
+    def day(self, iso_date: str) -> str:
+        """A stored day ("2026-11-22") in this language: "22 November 2026"."""
+        return format_date(date.fromisoformat(iso_date), "long", locale=self.locale)
+
     def text(self, text: Text) -> tuple[str, bool]:
-        """A content text in this language, or the English one and True when the translation is missing."""
+        """A text in this language, or the English one (else any) and True when the translation is missing."""
         if self.lang in text:
             return text[self.lang], False
-        return text["en"], self.lang != "en"
+        if "en" in text:
+            return text["en"], True
+        return next(iter(text.values())), True  # an admin's update may lack English too
 
 
 class Catalogs:

@@ -855,6 +855,15 @@ class LocalBotAPI:
         }
         return self._push_update("message", message)
 
+    def user_document(self, user_id: int, file_name: str, data: bytes, *,
+                      mime_type: str = "application/octet-stream", **options: Any) -> int:
+        """Queue a message in which the user sends a file (a document); returns the update_id.
+
+        The file is stored like an upload, so the bot can fetch it with getFile and download it.
+        """
+        stored = self._store_upload(_Upload(file_name, mime_type, data))
+        return self.user_update(user_id, {"document": stored.document()}, **options)
+
     def press_button(
         self,
         user_id: int,

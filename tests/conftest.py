@@ -58,6 +58,12 @@ class Member:
         await self.bot.update(self.user_id, payload, language_code=self.language_code, chat_id=self.chat_id)
         return self.replies[before:]
 
+    async def sends_document(self, file_name: str, data: bytes) -> list[SentMessage]:
+        before = len(self.replies)
+        await self.bot.document(self.user_id, file_name, data, language_code=self.language_code,
+                                chat_id=self.chat_id)
+        return self.replies[before:]
+
     def keyboard_message(self) -> SentMessage:
         for message in reversed(self.replies):
             if message.buttons() and not message.deleted:

@@ -38,7 +38,7 @@ def test_chat_lets_a_newcomer_talk_to_the_bot_without_a_token(tmp_path: Path) ->
     assert "Асиф Юсифли" in after_switch.split("you> 1")[1]
     assert "There is no button 99" in out
     assert "Traceback" not in out + result.stderr
-    assert (tmp_path / "data" / "tryout" / "members.json").exists()
+    assert list((tmp_path / "data" / "tryout").glob("chats.json*"))  # the language choice was stored
 
 
 def test_run_without_a_token_points_to_the_try_out(tmp_path: Path) -> None:

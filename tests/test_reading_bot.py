@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -14,9 +13,9 @@ from tests.conftest import Member, tr
 LANGS = {"en": "en", "az": "az-AZ", "ru": "ru"}  # bot language → a Telegram language_code for it
 
 
-def _members_file(bot: LocalBot) -> dict[str, object]:
-    path = bot.data_dir / "members.json"
-    return json.loads(path.read_text()) if path.exists() else {}
+def _stored(bot: LocalBot) -> bytes:
+    """Every byte the bot keeps about chats (snapshot and journal)."""
+    return b"".join(p.read_bytes() for p in sorted(bot.data_dir.glob("chats.json*")))
 
 
 # --- first contact and language ----------------------------------------------------------------------
@@ -31,7 +30,7 @@ async def test_start_greets_in_the_telegram_language_and_offers_the_picker(
     [reply] = await member.sends("/start")
     assert tr(lang)._("Choose your language below. You can change it at any time with /language.") in reply.text
     assert sorted(b.replace("✓ ", "") for b in member.button_labels()) == ["Azərbaycanca", "English", "Русский"]
-    assert _members_file(bot) == {}, "reading alone stores nothing"
+    assert _stored(bot) == b"" and await bot.services.store.chats.get(501) is None, "reading alone stores nothing"
 
 
 async def test_choosing_a_language_is_stored_and_used_from_then_on(bot: LocalBot) -> None:
@@ -44,8 +43,8 @@ async def test_choosing_a_language_is_stored_and_used_from_then_on(bot: LocalBot
     assert bot.api.callback_answers  # the button's spinner was stopped
     [reply] = await member.sends("/start")
     assert tr("ru")._("Start with the cases, or send /help.") in reply.text  # no picker this time
-    record = _members_file(bot)["chats"]["502"]  # type: ignore[index]
-    assert record["language"] == "ru" and set(record) == {"language", "created", "updated"}
+    record = await bot.services.store.chats.get(502)
+    assert record is not None and record.language == "ru" and record.subscriptions == ()
 
 
 async def test_language_command_switches_between_all_three(bot: LocalBot) -> None:
@@ -223,7 +222,7 @@ async def test_bad_input_gets_a_clear_answer_and_changes_nothing(bot: LocalBot, 
     member = Member(bot, 560, LANGS[lang])
     await member.sends("/language")
     await member.presses({"en": "English", "az": "Azərbaycanca", "ru": "Русский"}[lang])
-    stored = (bot.data_dir / "members.json").read_bytes()
+    stored = _stored(bot)
     t = tr(lang)
 
     [reply] = await member.sends("/case " + "я" * 5000)
@@ -253,7 +252,7 @@ async def test_bad_input_gets_a_clear_answer_and_changes_nothing(bot: LocalBot, 
     await member.presses_data(listing, "concern:retired-concern")
     assert t._("Choose a concern to read it:") in listing.text
 
-    assert (bot.data_dir / "members.json").read_bytes() == stored  # nothing changed
+    assert _stored(bot) == stored  # nothing changed
 
 
 # --- groups -------------------------------------------------------------------------------------------

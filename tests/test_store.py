@@ -1,4 +1,4 @@
-"""The store: atomic writes that survive being killed, one writer, members, and the content import."""
+"""The store: atomic writes that survive being killed, one writer, chats, and the content import."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import pytest
 from tinydb import TinyDB
 
 from bot.content import RawItem, read_content_dir
-from bot.store import DataDirInUse, Store
+from bot.store import ALL, GENERAL, DataDirInUse, Store
 from bot.store.atomic import AtomicJSONStorage, clean_stale_temp_files, temp_prefix
 from bot.store.content_repo import ORIGIN_ADMIN
 
@@ -91,28 +91,54 @@ def test_in_process_second_store_is_refused(tmp_path: Path) -> None:
         store.close()
 
 
-async def test_member_record_holds_only_language_and_days(tmp_path: Path) -> None:
+async def test_chat_record_holds_only_what_the_bot_needs(tmp_path: Path) -> None:
     store = Store(tmp_path)
     try:
-        assert await store.members.get(42) is None
-        member = await store.members.set_language(42, "az")
-        assert member.language == "az"
-        await store.members.set_language(42, "ru")
-        await store.members.set_language(-100123, "en")  # a group chat
-        assert (await store.members.get(42)).language == "ru"  # type: ignore[union-attr]
-        assert await store.members.count() == 2
+        assert await store.chats.get(42) is None
+        record = await store.chats.set_language(42, "az")
+        assert record.language == "az" and record.subscriptions == () and record.active
+        await store.chats.set_language(42, "ru")
+        await store.chats.subscribe(42, "asif-yusifli", "en")  # the language is kept: it has one
+        await store.chats.subscribe(-100123, ALL, "az")  # a group chat, new: takes the given language
+        await store.chats.set_quiet(-100123, True, "en")
+        assert (await store.chats.get(42)).language == "ru"  # type: ignore[union-attr]
+        group = await store.chats.get(-100123)
+        assert group is not None and group.language == "az" and group.quiet and group.subscriptions == (ALL,)
     finally:
         store.close()
-    record = json.loads((tmp_path / "members.json").read_text())["chats"]["42"]
-    assert set(record) == {"language", "created", "updated"}
-    assert len(record["created"]) == len("2026-11-22")
 
     store = Store(tmp_path)  # survives a restart
     try:
-        assert (await store.members.get(42)).language == "ru"  # type: ignore[union-attr]
-        assert await store.members.forget(42) is True
-        assert await store.members.get(42) is None
-        assert await store.members.forget(42) is False
+        record = await store.chats.get(42)
+        assert record is not None and record.subscriptions == ("asif-yusifli",)
+        assert set(record.as_document()) == {"language", "quiet", "subscriptions", "active", "created", "updated"}
+        assert len(record.created) == len("2026-11-22")
+        assert await store.chats.forget(42) is True
+        assert await store.chats.get(42) is None
+        assert await store.chats.forget(42) is False
+    finally:
+        store.close()
+
+
+async def test_recipients_follow_their_topic_and_skip_inactive_chats(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    try:
+        await store.chats.subscribe(1, ALL, "en")
+        await store.chats.subscribe(2, "asif-yusifli", "az")
+        await store.chats.subscribe(3, "mammad-ibrahim", "ru")
+        await store.chats.subscribe(4, ALL, "ru")
+        await store.chats.set_active(4, False)  # blocked the bot
+        await store.chats.set_language(5, "en")  # follows nothing
+        assert {r.chat_id for r in await store.chats.recipients("asif-yusifli")} == {1, 2}
+        assert {r.chat_id for r in await store.chats.recipients(GENERAL)} == {1}
+        await store.chats.unsubscribe(2, "asif-yusifli")
+        assert {r.chat_id for r in await store.chats.recipients("asif-yusifli")} == {1}
+        moved = await store.chats.migrate(3, -1003)
+        assert moved is not None and await store.chats.get(3) is None
+        assert {r.chat_id for r in await store.chats.recipients("mammad-ibrahim")} == {1, -1003}
+        stats = await store.chats.stats()
+        assert (stats.chats, stats.active) == (5, 4)
+        assert stats.by_subscription == {ALL: 1, "mammad-ibrahim": 1}
     finally:
         store.close()
 

@@ -6,6 +6,7 @@ from telegram import Message, Update
 
 from bot import callbacks, render
 from bot.context import BotContext
+from bot.handlers.cards import card
 from bot.handlers.replies import send, show
 
 MAX_RESULTS = 10
@@ -36,13 +37,13 @@ async def find_case_by_text(update: Update, context: BotContext) -> None:
 
 
 async def _search(message: Message, context: BotContext, query: str) -> None:
-    tr, content = context.tr, context.content
+    tr = context.tr
     matches = context.services.case_index.search(query)
     shown_query = render.shorten(query)
     if not matches:
         await send(message, render.no_match(tr, shown_query))
     elif len(matches) == 1:
-        await send(message, render.case_card(tr, content, matches[0]))
+        await send(message, await card(context, matches[0]))
     else:
         await send(message, render.search_results(tr, shown_query, matches[:MAX_RESULTS]))
 
@@ -68,4 +69,19 @@ async def open_case(update: Update, context: BotContext) -> None:
         await show(query, render.case_list(context.tr, context.content))
         return
     await query.answer()
-    await show(query, render.case_card(context.tr, context.content, case))
+    await show(query, await card(context, case))
+
+
+async def history(update: Update, context: BotContext) -> None:
+    """Earlier updates about a case, newest first."""
+    query = update.callback_query
+    if query is None:
+        return
+    parsed = callbacks.parse(query.data)
+    case = context.content.case(parsed.arg) if parsed is not None else None
+    if case is None:
+        await query.answer(render.stale_button(context.tr))
+        return
+    await query.answer()
+    updates = await context.services.store.updates.history(case.id)
+    await show(query, render.history(context.tr, context.content, case.id, updates))

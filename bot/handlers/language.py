@@ -15,9 +15,9 @@ async def resolve(update: Update, context: BotContext) -> None:
     services = context.services
     chat = update.effective_chat
     if chat is not None:
-        context.member = await services.store.members.get(chat.id)
-    if context.member is not None:
-        context.lang = context.member.language
+        context.chat_record = await services.store.chats.get(chat.id)
+    if context.chat_record is not None:
+        context.lang = context.chat_record.language
     else:
         user = update.effective_user
         code = user.language_code if user is not None else None
@@ -38,7 +38,7 @@ async def chosen(update: Update, context: BotContext) -> None:
     if parsed is None or parsed.arg not in LANGUAGES:
         await query.answer(render.stale_button(context.tr))
         return
-    context.member = await context.services.store.members.set_language(chat.id, parsed.arg)
+    context.chat_record = await context.services.store.chats.set_language(chat.id, parsed.arg)
     context.lang = parsed.arg
     await query.answer()
     await show(query, render.language_chosen(context.tr))

@@ -6,6 +6,7 @@ from telegram import Update
 
 from bot import callbacks, render
 from bot.context import BotContext
+from bot.handlers.cards import card
 from bot.handlers.replies import send
 
 
@@ -14,11 +15,14 @@ async def start(update: Update, context: BotContext) -> None:
     if message is None:
         return
     tr, content = context.tr, context.content
+    chat = update.effective_chat
+    if chat is not None and context.chat_record is not None and not context.chat_record.active:
+        context.chat_record = await context.services.store.chats.set_active(chat.id, True)  # back again
     if context.args:
         link = callbacks.DEEP_LINK_CASE.match(context.args[0])
         case = content.case(link.group(1)) if link else None
         if case is not None:
-            await send(message, render.case_card(tr, content, case))
+            await send(message, await card(context, case))
             return
         await send(message, render.unknown_link(tr))
-    await send(message, render.greeting(tr, content, first_contact=context.member is None))
+    await send(message, render.greeting(tr, content, first_contact=context.chat_record is None))

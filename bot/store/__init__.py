@@ -4,18 +4,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bot.store.chats import ALL, ChatRecord, ChatRepository, ChatStats, Recipient
 from bot.store.content_repo import ContentRepository, ImportReport
 from bot.store.database import Database, DataDirInUse
-from bot.store.members import Member, MemberRepository
+from bot.store.outbox import OutboxRepository
+from bot.store.updates import GENERAL, CampaignUpdate, UpdateRepository
 
-__all__ = ["ContentRepository", "DataDirInUse", "ImportReport", "Member", "MemberRepository", "Store"]
+__all__ = ["ALL", "GENERAL", "CampaignUpdate", "ChatRecord", "ChatRepository", "ChatStats", "ContentRepository",
+           "DataDirInUse", "ImportReport", "OutboxRepository", "Recipient", "Store", "UpdateRepository"]
 
 
 class Store:
     def __init__(self, data_dir: Path) -> None:
         self.db = Database(data_dir)
-        self.members = MemberRepository(self.db)
+        self.chats = ChatRepository(self.db)
         self.content = ContentRepository(self.db)
+        self.updates = UpdateRepository(self.db)
+        self.outbox = OutboxRepository(self.db)
 
     def close(self) -> None:
         self.db.close()

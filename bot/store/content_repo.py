@@ -105,6 +105,18 @@ class ContentRepository:
             self._write_records(merged)
         return content, report
 
+    def _stored_data(self, kind: str, item_id: str) -> Any:
+        record = self._records().get(_key(kind, item_id))
+        return None if record is None else record["data"]
+
+    def _apply_admin(self, item: RawItem, write: bool) -> Content:
+        merged = self._records()
+        merged[_key(item.kind, item.id)] = _record(item, ORIGIN_ADMIN)
+        content = build_content([_item(r) for r in merged.values()])
+        if write:
+            self._write_records(merged)
+        return content
+
     async def load(self) -> Content | None:
         """Load what the store holds (None when it holds nothing yet)."""
         content = await self._db.run(self._load)
@@ -117,6 +129,20 @@ class ContentRepository:
         content, report = await self._db.run(self._import, items)
         self._content = content
         return report
+
+
+    async def stored_data(self, item: RawItem) -> Any:
+        """What the store holds for the same kind and id as `item` (None for a new one)."""
+        return await self._db.run(self._stored_data, item.kind, item.id)
+
+    async def check_admin_item(self, item: RawItem) -> None:
+        """Validate the whole content with `item` in it; raises ContentError, writes nothing."""
+        await self._db.run(self._apply_admin, item, False)
+
+    async def apply_admin_item(self, item: RawItem) -> Content:
+        """Store `item` as an admin edit (an import never overwrites it) and serve the new content."""
+        self._content = await self._db.run(self._apply_admin, item, True)
+        return self._content
 
 
 def _sort_key(record: dict[str, Any]) -> tuple[str, str]:

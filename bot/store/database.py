@@ -20,6 +20,7 @@ from typing import IO, ParamSpec, TypeVar
 from tinydb import TinyDB
 
 from bot.store.atomic import AtomicJSONStorage
+from bot.store.journal import JournaledStorage
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -50,11 +51,19 @@ class Database:
         lock_file.flush()
         return lock_file
 
-    def open_table_file(self, name: str, *, indent: int | None = None) -> TinyDB:
-        """The TinyDB file `<data_dir>/<name>.json`, opened once. Call only from `run`."""
+    def open_table_file(self, name: str, *, journaled: bool = False, indent: int | None = None) -> TinyDB:
+        """The TinyDB file `<data_dir>/<name>.json`, opened once. Call only from `run`.
+
+        Small files that change rarely (content) are rewritten whole and atomically on each write;
+        `journaled` files (chats, outbox), which take many small writes and grow large, append each
+        write to a journal and are compacted now and then.
+        """
         if name not in self._files:
             path = self.data_dir / f"{name}.json"
-            self._files[name] = TinyDB(path, storage=AtomicJSONStorage, indent=indent)
+            if journaled:
+                self._files[name] = TinyDB(path, storage=JournaledStorage)
+            else:
+                self._files[name] = TinyDB(path, storage=AtomicJSONStorage, indent=indent)
         return self._files[name]
 
     async def run(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
@@ -69,7 +78,7 @@ class Database:
     def close(self) -> None:
         self._executor.shutdown(wait=True)
         for db in self._files.values():
-            db.close()
+            db.close()  # the store's thread has ended: nothing else touches the files now
         self._files.clear()
         if self._lock_file is not None:
             self._lock_file.close()

@@ -1,0 +1,292 @@
+"""The paced sender: drains a broadcast's durable outbox at Telegram's pace, and reports on it.
+
+Pacing is PTB's `AIORateLimiter` on the application's bot (the global rate, 20 messages a minute per
+group, and waiting out a `RetryAfter` for every request before retrying); this module adds a bounded
+number of sends in flight, one message per second per chat, and what to do with each outcome:
+
+- sent → its message id is kept (a correction edits it later);
+- 403 (blocked, kicked) or "chat not found" → `blocked`, and the chat is marked inactive;
+- `ChatMigrated` → the chat's record moves to the new id and the message goes there;
+- `RetryAfter` beyond the limiter's retries → back in the queue, as often as it takes;
+- a network error → back in the queue, `ATTEMPTS` times at most, then `failed`;
+- a timeout → `unknown`: Telegram may have delivered it, so it is not sent again blindly.
+
+Results are persisted in batches (`FLUSH_EVERY`), claims before each send, so a crash loses no
+recipient and re-sends only to those whose send was in flight (see `store/outbox.py`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram import InlineKeyboardMarkup
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.ext import ExtBot
+
+from bot.store import Store
+from bot.store.outbox import (
+    BLOCKED,
+    CANCELLED,
+    DONE,
+    EDIT,
+    FAILED,
+    PENDING,
+    SENDING,
+    SENT,
+    UNKNOWN,
+    Broadcast,
+    Delivery,
+    Result,
+)
+
+log = logging.getLogger(__name__)
+
+MAX_IN_FLIGHT = 32
+CLAIM_BATCH = 64
+FLUSH_EVERY = 0.25
+"""Seconds between progress writes: few enough writes, few enough re-sends after a crash."""
+PROGRESS_EVERY = 2.0
+LIMITER_RETRIES = 3
+"""How many times the rate limiter waits out a RetryAfter before the delivery goes back in the queue."""
+ATTEMPTS = 5
+"""Sends of one delivery that end in a network error before it is recorded as failed."""
+PER_CHAT_INTERVAL = 1.0
+
+
+@dataclass(frozen=True)
+class Message:
+    """What one language's recipients get: the text and its keyboard."""
+
+    text: str
+    keyboard: InlineKeyboardMarkup | None = None
+
+
+Compose = Callable[[Broadcast], Awaitable[dict[str, Message]]]
+"""Renders a broadcast's message in each language (from the update it carries)."""
+Report = Callable[[Broadcast, Counter[str], bool], Awaitable[None]]
+"""Shows the admin the broadcast's progress (finished=False) or its final report (finished=True)."""
+
+
+@dataclass
+class _Run:
+    broadcast: Broadcast
+    messages: dict[str, Message]
+    counts: Counter[str]
+    results: list[Result] = field(default_factory=list)
+    attempts: Counter[int] = field(default_factory=Counter)
+    cancelled: bool = False
+
+
+class Broadcaster:
+    def __init__(self, bot: ExtBot[Any], store: Store, compose: Compose, report: Report, *,
+                 max_in_flight: int = MAX_IN_FLIGHT) -> None:
+        self._bot = bot
+        self._store = store
+        self._compose = compose
+        self._report = report
+        self._max_in_flight = max_in_flight
+        self._runs: dict[int, _Run] = {}
+        self._tasks: dict[int, asyncio.Task[None]] = {}
+        self._last_send: dict[int, float] = {}
+
+    # --- control ------------------------------------------------------------------------------------
+
+    def start(self, broadcast: Broadcast) -> asyncio.Task[None]:
+        task = asyncio.create_task(self._run(broadcast), name=f"broadcast-{broadcast.id}")
+        self._tasks[broadcast.id] = task
+        task.add_done_callback(lambda _: self._tasks.pop(broadcast.id, None))
+        return task
+
+    async def resume_all(self) -> list[Broadcast]:
+        """At start-up: every unfinished broadcast goes on where it stopped."""
+        resumed = []
+        for broadcast in await self._store.outbox.running():
+            in_flight = await self._store.outbox.reset_in_flight(broadcast.id)
+            log.info("resuming broadcast %d (%d deliveries were in flight)", broadcast.id, in_flight)
+            self.start(broadcast)
+            resumed.append(broadcast)
+        return resumed
+
+    def cancel(self, broadcast_id: int) -> bool:
+        run = self._runs.get(broadcast_id)
+        if run is None:
+            return False
+        run.cancelled = True
+        return True
+
+    def is_running(self, broadcast_id: int) -> bool:
+        return broadcast_id in self._tasks
+
+    def progress(self, broadcast_id: int) -> Counter[str] | None:
+        run = self._runs.get(broadcast_id)
+        return Counter(run.counts) if run is not None else None
+
+    async def wait(self, broadcast_id: int) -> None:
+        task = self._tasks.get(broadcast_id)
+        if task is not None:
+            await asyncio.shield(task)
+
+    async def stop(self) -> None:
+        """On shutdown: stop claiming, let sends in flight finish and record them."""
+        for run in self._runs.values():
+            run.cancelled = True
+        tasks = list(self._tasks.values())
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    # --- the drain ----------------------------------------------------------------------------------
+
+    async def _run(self, broadcast: Broadcast) -> None:
+        outbox = self._store.outbox
+        run = _Run(broadcast, await self._compose(broadcast), await outbox.counts(broadcast.id))
+        self._runs[broadcast.id] = run
+        slots = asyncio.Semaphore(self._max_in_flight)
+        sending: set[asyncio.Task[None]] = set()
+        flusher = asyncio.create_task(self._flush_loop(run))
+        reporter = asyncio.create_task(self._report_loop(run))
+        try:
+            while not run.cancelled:
+                batch = await outbox.claim(broadcast.id, CLAIM_BATCH)
+                if not batch:
+                    if sending:
+                        await asyncio.wait(sending)
+                    await self._flush(run)
+                    if not await outbox.has_pending(broadcast.id):
+                        break
+                    continue
+                run.counts[PENDING] -= len(batch)
+                run.counts[SENDING] += len(batch)
+                for index, delivery in enumerate(batch):
+                    if run.cancelled:
+                        await outbox.record(broadcast.id, [Result(d.seq, PENDING) for d in batch[index:]])
+                        run.counts[PENDING] += len(batch) - index
+                        run.counts[SENDING] -= len(batch) - index
+                        break
+                    await slots.acquire()
+                    task = asyncio.create_task(self._deliver(run, delivery))
+                    sending.add(task)
+
+                    def done(finished: asyncio.Task[None]) -> None:
+                        sending.discard(finished)
+                        slots.release()
+
+                    task.add_done_callback(done)
+            if sending:
+                await asyncio.wait(sending)
+        finally:
+            flusher.cancel()
+            reporter.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await flusher
+            with contextlib.suppress(asyncio.CancelledError):
+                await reporter
+            await self._flush(run)
+        state = CANCELLED if run.cancelled else DONE
+        await outbox.finish(broadcast.id, state)
+        self._runs.pop(broadcast.id, None)
+        final = await outbox.counts(broadcast.id)
+        log.info("broadcast %d %s: %s", broadcast.id, state, dict(final))
+        await self._safe_report(run.broadcast, final, True)
+
+    async def _deliver(self, run: _Run, delivery: Delivery) -> None:
+        try:
+            result = await self._attempt(run, delivery)
+        except RetryAfter:
+            result = Result(delivery.seq, PENDING)  # flood control: wait and send again, however often
+        else:
+            if result.status == PENDING:
+                run.attempts[delivery.seq] += 1
+                if run.attempts[delivery.seq] >= ATTEMPTS:
+                    result = Result(delivery.seq, FAILED)
+        run.results.append(result)
+        run.counts[SENDING] -= 1
+        run.counts[result.status] += 1
+
+    async def _attempt(self, run: _Run, delivery: Delivery) -> Result:
+        message = run.messages.get(delivery.language) or run.messages["en"]
+        chat_id = delivery.chat_id
+        try:
+            await self._pace(chat_id)
+            message_id = await self._send(run.broadcast, delivery, chat_id, message)
+            return Result(delivery.seq, SENT, message_id)
+        except ChatMigrated as moved:
+            await self._store.chats.migrate(chat_id, moved.new_chat_id)
+            try:
+                message_id = await self._send(run.broadcast, delivery, moved.new_chat_id, message)
+            except TelegramError:
+                return Result(delivery.seq, PENDING, chat_id=moved.new_chat_id)
+            return Result(delivery.seq, SENT, message_id, chat_id=moved.new_chat_id)
+        except Forbidden:
+            await self._store.chats.set_active(chat_id, False)
+            return Result(delivery.seq, BLOCKED)
+        except TimedOut:
+            return Result(delivery.seq, UNKNOWN)
+        except BadRequest as exc:
+            reason = exc.message.lower()
+            if "chat not found" in reason:
+                await self._store.chats.set_active(chat_id, False)
+                return Result(delivery.seq, BLOCKED)
+            if "message is not modified" in reason:
+                return Result(delivery.seq, SENT, delivery.message_id)
+            log.warning("broadcast %d: a delivery failed: %s", run.broadcast.id, exc.message)
+            return Result(delivery.seq, FAILED)
+        except NetworkError:
+            return Result(delivery.seq, PENDING)
+
+    async def _send(self, broadcast: Broadcast, delivery: Delivery, chat_id: int, message: Message) -> int:
+        if broadcast.kind == EDIT:
+            if delivery.message_id is None:
+                raise BadRequest("no message to edit")
+            await self._bot.edit_message_text(message.text, chat_id=chat_id, message_id=delivery.message_id,
+                                              reply_markup=message.keyboard, rate_limit_args=LIMITER_RETRIES)
+            return delivery.message_id
+        sent = await self._bot.send_message(chat_id, message.text, reply_markup=message.keyboard,
+                                            disable_notification=delivery.quiet, rate_limit_args=LIMITER_RETRIES)
+        return sent.message_id
+
+    async def _pace(self, chat_id: int) -> None:
+        """At most one message a second to one chat (Telegram's per-chat limit)."""
+        now = time.monotonic()
+        wait = self._last_send.get(chat_id, 0.0) + PER_CHAT_INTERVAL - now
+        self._last_send[chat_id] = max(now, now + wait)
+        if wait > 0:
+            await asyncio.sleep(wait)
+        if len(self._last_send) > 10_000:
+            horizon = now - PER_CHAT_INTERVAL
+            self._last_send = {c: t for c, t in self._last_send.items() if t > horizon}
+
+    # --- persistence and reporting ------------------------------------------------------------------
+
+    async def _flush(self, run: _Run) -> None:
+        results, run.results = run.results, []
+        await self._store.outbox.record(run.broadcast.id, results)
+
+    async def _flush_loop(self, run: _Run) -> None:
+        while True:
+            await asyncio.sleep(FLUSH_EVERY)
+            await self._flush(run)
+
+    async def _report_loop(self, run: _Run) -> None:
+        while True:
+            await self._safe_report(run.broadcast, run.counts, False)
+            await asyncio.sleep(PROGRESS_EVERY)
+
+    async def _safe_report(self, broadcast: Broadcast, counts: Counter[str], finished: bool) -> None:
+        try:
+            await self._report(broadcast, +counts, finished)
+        except TelegramError as exc:
+            log.warning("broadcast %d: the progress card could not be updated: %s", broadcast.id,
+                        type(exc).__name__)
+
+
+def summary(counts: Counter[str]) -> dict[str, int]:
+    """Counts by outcome for reports: delivered, failed, blocked, unknown and pending (in flight included)."""
+    return {"sent": counts[SENT], "failed": counts[FAILED], "blocked": counts[BLOCKED],
+            "unknown": counts[UNKNOWN], "pending": counts[PENDING] + counts[SENDING]}

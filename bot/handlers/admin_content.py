@@ -1,0 +1,68 @@
+"""An admin sends a content file as a document: validated, shown as a diff, applied only on confirm."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.error import TelegramError
+
+from bot import callbacks, render_admin
+from bot.content import ContentError, RawItem
+from bot.content_edit import MAX_FILE_BYTES, diff, recognise
+from bot.context import BotContext
+from bot.handlers.admin import is_admin, refuse
+from bot.handlers.replies import send, show
+
+PENDING = "content_upload"
+
+
+async def received(update: Update, context: BotContext) -> None:
+    message = update.effective_message
+    if message is None or message.document is None:
+        return
+    if not is_admin(update, context):
+        await refuse(update, context)
+        return
+    document = message.document
+    name = document.file_name or "?"
+    try:
+        if document.file_size is not None and document.file_size > MAX_FILE_BYTES:
+            raise ContentError(name, "", f"is {document.file_size} bytes; at most {MAX_FILE_BYTES}")
+        raw = bytes(await (await document.get_file()).download_as_bytearray())
+        item = recognise(name, raw)
+        await context.services.store.content.check_admin_item(item)
+    except ContentError as error:
+        await send(message, render_admin.content_rejected(context.tr, str(error)))
+        return
+    except TelegramError:
+        await send(message, render_admin.content_unreadable(context.tr))
+        return
+    old = await context.services.store.content.stored_data(item)
+    assert context.user_data is not None
+    context.user_data[PENDING] = {"kind": item.kind, "id": item.id, "where": item.where, "data": item.data}
+    await send(message, render_admin.content_preview(context.tr, item.where, diff(old or {}, item.data), old is None))
+
+
+async def decided(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    if query is None:
+        return
+    if not is_admin(update, context):
+        await refuse(update, context)
+        return
+    parsed = callbacks.parse(query.data)
+    assert context.user_data is not None
+    pending = context.user_data.pop(PENDING, None)
+    if pending is None or parsed is None:
+        await query.answer(render_admin.draft_gone(context.tr))
+        return
+    await query.answer()
+    if parsed.arg != "ok":
+        await show(query, render_admin.content_cancelled(context.tr))
+        return
+    item = RawItem(pending["kind"], pending["id"], pending["where"], pending["data"])
+    try:
+        await context.services.store.content.apply_admin_item(item)
+    except ContentError as error:  # the content changed between preview and confirm
+        await show(query, render_admin.content_rejected(context.tr, str(error)))
+        return
+    await show(query, render_admin.content_applied(context.tr, item.where))

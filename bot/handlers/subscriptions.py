@@ -1,0 +1,151 @@
+"""Following cases: /subscribe, /unsubscribe, /subscriptions, /quiet; and /mydata, /forget, blocking."""
+
+from __future__ import annotations
+
+from telegram import ChatMember, Message, Update
+
+from bot import callbacks, render
+from bot.context import BotContext
+from bot.handlers.cards import card
+from bot.handlers.replies import send, show
+from bot.store import ALL
+
+ALL_WORDS = frozenset({"all", "hamısı", "hamisi", "все", "всё", "всe"})
+"""What members type for "everything", in the three languages."""
+
+
+def _topic_from_words(context: BotContext, query: str) -> tuple[str | None, list[str]]:
+    """The topic a member named ("all" or one case), or the ids of several matching cases."""
+    if query.strip().casefold() in ALL_WORDS:
+        return ALL, []
+    matches = context.services.case_index.search(query)
+    if len(matches) == 1:
+        return matches[0].id, []
+    return None, [case.id for case in matches]
+
+
+async def subscribe_command(update: Update, context: BotContext) -> None:
+    message, chat = update.effective_message, update.effective_chat
+    if message is None or chat is None:
+        return
+    query = " ".join(context.args or [])
+    current = context.chat_record.subscriptions if context.chat_record else ()
+    if not query.strip():
+        await send(message, render.subscribe_menu(context.tr, context.content.cases, current))
+        return
+    topic, several = _topic_from_words(context, query)
+    if topic is not None:
+        await _subscribe(message, context, chat.id, topic)
+    elif several:
+        cases = [case for case in context.content.cases if case.id in several]
+        await send(message, render.subscribe_menu(context.tr, cases, current, offer_all=False))
+    else:
+        await send(message, render.subscribe_no_match(context.tr, render.shorten(query)))
+
+
+async def _subscribe(message: Message, context: BotContext, chat_id: int, topic: str) -> None:
+    context.chat_record = await context.services.store.chats.subscribe(chat_id, topic, context.lang)
+    await send(message, render.subscribed(context.tr, context.content, topic))
+
+
+async def unsubscribe_command(update: Update, context: BotContext) -> None:
+    message, chat = update.effective_message, update.effective_chat
+    if message is None or chat is None:
+        return
+    query = " ".join(context.args or [])
+    if not query.strip():
+        await send(message, render.subscriptions(context.tr, context.content, context.chat_record))
+        return
+    topic, _ = _topic_from_words(context, query)
+    if topic is None:
+        await send(message, render.unsubscribe_usage(context.tr))
+        return
+    everything = topic == ALL
+    context.chat_record = await context.services.store.chats.unsubscribe(chat.id, None if everything else topic)
+    await send(message, render.unsubscribed(context.tr, context.content, None if everything else topic))
+
+
+async def subscriptions_command(update: Update, context: BotContext) -> None:
+    if update.effective_message is not None:
+        await send(update.effective_message, render.subscriptions(context.tr, context.content, context.chat_record))
+
+
+async def subscription_button(update: Update, context: BotContext) -> None:
+    """🔔 / 🔕 on a card, in the subscribe menu or in the list of subscriptions."""
+    query, chat = update.callback_query, update.effective_chat
+    parsed = callbacks.parse(query.data if query else None)
+    if query is None or chat is None or parsed is None:
+        return
+    topic = parsed.arg
+    if topic != ALL and context.content.case(topic) is None:
+        await query.answer(render.stale_button(context.tr))
+        return
+    chats = context.services.store.chats
+    if parsed.kind == callbacks.SUBSCRIBE:
+        context.chat_record = await chats.subscribe(chat.id, topic, context.lang)
+        await query.answer(render.topic_name(context.tr, context.content, topic) + " ✓")
+    else:
+        context.chat_record = await chats.unsubscribe(chat.id, topic)
+        await query.answer("🔕 " + render.topic_name(context.tr, context.content, topic))
+    # The pressed screen shows the new state: a card its toggle, the menu its ticks, a list what is left.
+    case = context.content.case(topic)
+    current = context.chat_record.subscriptions if context.chat_record else ()
+    if parsed.screen == callbacks.CARD and case is not None:
+        await show(query, await card(context, case))
+    elif parsed.screen == callbacks.MENU:
+        await show(query, render.subscribe_menu(context.tr, context.content.cases, current))
+    else:
+        await show(query, render.subscriptions(context.tr, context.content, context.chat_record))
+
+
+async def subscriptions_button(update: Update, context: BotContext) -> None:
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+        await show(update.callback_query, render.subscriptions(context.tr, context.content, context.chat_record))
+
+
+async def quiet_command(update: Update, context: BotContext) -> None:
+    message, chat = update.effective_message, update.effective_chat
+    if message is None or chat is None:
+        return
+    on = not (context.chat_record.quiet if context.chat_record else False)
+    context.chat_record = await context.services.store.chats.set_quiet(chat.id, on, context.lang)
+    await send(message, render.quiet(context.tr, on))
+
+
+async def mydata_command(update: Update, context: BotContext) -> None:
+    if update.effective_message is not None:
+        await send(update.effective_message, render.my_data(context.tr, context.content, context.chat_record))
+
+
+async def forget_command(update: Update, context: BotContext) -> None:
+    if update.effective_message is None:
+        return
+    if context.chat_record is None:
+        await send(update.effective_message, render.forgotten(context.tr, False))
+        return
+    await send(update.effective_message, render.forget_confirm(context.tr))
+
+
+async def forget_button(update: Update, context: BotContext) -> None:
+    query, chat = update.callback_query, update.effective_chat
+    parsed = callbacks.parse(query.data if query else None)
+    if query is None or chat is None or parsed is None:
+        return
+    await query.answer()
+    if parsed.arg != "yes":
+        await show(query, render.kept(context.tr))
+        return
+    deleted = await context.services.store.chats.forget(chat.id)
+    context.chat_record = None
+    await show(query, render.forgotten(context.tr, deleted))
+
+
+async def membership_changed(update: Update, context: BotContext) -> None:
+    """The bot was blocked, kicked or left (stop sending), or unblocked or added back (send again)."""
+    change = update.my_chat_member
+    if change is None:
+        return
+    status = change.new_chat_member.status
+    active = status not in (ChatMember.BANNED, ChatMember.LEFT)
+    await context.services.store.chats.set_active(change.chat.id, active)

@@ -1,0 +1,108 @@
+"""Publishing an admin's update: who gets it, the preview, the timeline entry and the outbox.
+
+A new update and a correction take the same road: the timeline is written, then every recipient
+(or every delivered message, for a correction) is persisted in the outbox, and only then does the
+broadcaster start sending. Scheduled and approved pushes will take it too.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Callable, Mapping
+from datetime import date
+from typing import Any
+
+from telegram.error import BadRequest
+from telegram.ext import ExtBot
+
+from bot import LANGUAGES, render, render_admin
+from bot.broadcast import Broadcaster, Message
+from bot.content import Content
+from bot.i18n import Catalogs
+from bot.store import CampaignUpdate, Store
+from bot.store.outbox import EDIT, SEND, SENT, Broadcast, Target
+
+log = logging.getLogger(__name__)
+
+
+class Publisher:
+    def __init__(self, bot: ExtBot[Any], store: Store, catalogs: Catalogs, content: Callable[[], Content],
+                 default_language: str) -> None:
+        self._bot = bot
+        self._store = store
+        self._catalogs = catalogs
+        self._content = content
+        self._default_language = default_language
+        self.broadcaster = Broadcaster(bot, store, self.compose, self.report)
+
+    # --- drafts -----------------------------------------------------------------------------------------
+
+    async def audience(self, topic: str) -> Counter[str]:
+        """How many chats of each language a new update about `topic` would reach."""
+        return Counter(r.language for r in await self._store.chats.recipients(topic))
+
+    async def delivered(self, update_id: int) -> list[Target]:
+        """The messages that carried `update_id` (what a correction edits), newest broadcast's last."""
+        targets: dict[int, Target] = {}
+        for broadcast in reversed(await self._store.outbox.recent(None)):
+            if broadcast.update_id == update_id and broadcast.kind == SEND:
+                for d in await self._store.outbox.deliveries(broadcast.id, SENT):
+                    targets[d.chat_id] = Target(d.chat_id, d.language, d.quiet, d.message_id)
+        return list(targets.values())
+
+    def preview(self, topic: str, texts: Mapping[str, str], correcting: CampaignUpdate | None) -> dict[str, Message]:
+        """Each language's message exactly as its subscribers will get it."""
+        draft = CampaignUpdate(0, topic, dict(texts), correcting.published if correcting else date.today().isoformat(),
+                               date.today().isoformat() if correcting else None)
+        return self._messages(draft)
+
+    def _messages(self, update: CampaignUpdate) -> dict[str, Message]:
+        content = self._content()
+        messages = {}
+        for lang in LANGUAGES:
+            reply = render.update_message(self._catalogs.get(lang), content, update)
+            messages[lang] = Message(reply.text, reply.keyboard)
+        return messages
+
+    # --- publishing -------------------------------------------------------------------------------------
+
+    async def publish(self, topic: str, texts: Mapping[str, str], admin_chat: int) -> Broadcast:
+        update = await self._store.updates.add(topic, dict(texts))
+        recipients = await self._store.chats.recipients(topic)
+        targets = [Target(r.chat_id, r.language, r.quiet) for r in recipients]
+        return await self._store.outbox.create(SEND, update.id, topic, admin_chat, targets)
+
+    async def correct(self, update_id: int, texts: Mapping[str, str], admin_chat: int) -> Broadcast | None:
+        targets = await self.delivered(update_id)
+        update = await self._store.updates.correct(update_id, dict(texts))
+        if update is None:
+            return None
+        return await self._store.outbox.create(EDIT, update.id, update.topic, admin_chat, targets)
+
+    def start(self, broadcast: Broadcast) -> None:
+        self.broadcaster.start(broadcast)
+
+    # --- what the broadcaster calls ---------------------------------------------------------------------
+
+    async def compose(self, broadcast: Broadcast) -> dict[str, Message]:
+        update = await self._store.updates.get(broadcast.update_id)
+        if update is None:
+            raise LookupError(f"broadcast {broadcast.id}: update {broadcast.update_id} is missing")
+        return self._messages(update)
+
+    async def report(self, broadcast: Broadcast, counts: Counter[str], finished: bool) -> None:
+        """Edit the admin's progress card in place; when finished, also send the final report."""
+        current = await self._store.outbox.get(broadcast.id) or broadcast
+        record = await self._store.chats.get(current.admin_chat)
+        tr = self._catalogs.get(record.language if record else self._default_language)
+        text, markup = render_admin.progress_card(tr, self._content(), current, counts, finished)
+        if current.progress_message is not None:
+            try:
+                await self._bot.edit_message_text(text, chat_id=current.admin_chat,
+                                                  message_id=current.progress_message, reply_markup=markup)
+            except BadRequest as exc:
+                if "not modified" not in exc.message.lower():
+                    raise
+        if finished:
+            await self._bot.send_message(current.admin_chat, render_admin.final_report(tr, current, counts))

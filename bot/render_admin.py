@@ -1,0 +1,214 @@
+"""What admins see: the push and correction drafts, previews, progress cards, reports and /stats. Pure."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot import LANGUAGES, callbacks
+from bot.broadcast import summary
+from bot.content import Content
+from bot.content_edit import MAX_DIFF_LINES, Change
+from bot.i18n import Translator
+from bot.render import BULLET, LANGUAGE_NAMES, Screen, buttons, esc, heading, make_screen, shorten, topic_name
+from bot.store import GENERAL, CampaignUpdate, ChatStats
+from bot.store.outbox import EDIT, Broadcast
+
+MAX_UPDATE_TEXT = 3000
+"""An update's text per language: with its heading it still fits one Telegram message."""
+
+
+def refusal(tr: Translator) -> str:
+    return tr._("Sorry, this is only for the campaign's admins.")
+
+
+def choose_topic(tr: Translator, content: Content) -> Screen:
+    text = heading(tr._("New update")) + "\n" + esc(tr._("What is it about? (/cancel to stop)"))
+    rows = [[InlineKeyboardButton(tr._("General update (to those who follow all updates)"),
+                                  callback_data=callbacks.push_topic(GENERAL))]]
+    rows += [[InlineKeyboardButton(tr.text(case.name)[0], callback_data=callbacks.push_topic(case.id))]
+             for case in content.cases]
+    return make_screen(text, buttons(rows))
+
+
+def ask_text(tr: Translator, content: Content, topic: str, lang: str) -> Screen:
+    text = esc(tr._("{topic}: send the text in {language}, or /skip if you have none. Plain text; "
+                    "at most {limit} characters.").format(topic=topic_name(tr, content, topic),
+                                                          language=LANGUAGE_NAMES[lang], limit=MAX_UPDATE_TEXT))
+    if lang == LANGUAGES[-1]:
+        text += "\n" + esc(tr._("Languages you skip get the English text with a note that a translation is "
+                                "pending."))
+    return make_screen(text)
+
+
+def text_too_long(tr: Translator, length: int) -> Screen:
+    return make_screen(esc(tr._("That text has {length} characters; the limit is {limit}. Please shorten it and "
+                            "send it again.").format(length=length, limit=MAX_UPDATE_TEXT)))
+
+
+def need_one_language(tr: Translator) -> Screen:
+    return make_screen(esc(tr._("An update needs a text in at least one language. Let's start again with "
+                            "English.")))
+
+
+def not_text(tr: Translator) -> Screen:
+    return make_screen(esc(tr._("Please send the update as a text message, or /skip, or /cancel.")))
+
+
+def preview_summary(tr: Translator, content: Content, topic: str, texts: Mapping[str, str],
+                    audience: Counter[str], correcting: CampaignUpdate | None) -> Screen:
+    """Under the previews: who gets what, and the decision buttons."""
+    title = tr._("Correction preview") if correcting else tr._("Preview")
+    lines = [heading(title), esc(topic_name(tr, content, topic))]
+    total = 0
+    for lang in LANGUAGES:
+        count = audience.get(lang, 0)
+        total += count
+        note = "" if lang in texts else " — " + tr._("translation pending: shown in English")
+        lines.append(f"{BULLET} " + esc(tr.ngettext("{language}: {count} recipient", "{language}: {count} recipients",
+                                                    count).format(language=LANGUAGE_NAMES[lang], count=count) + note))
+    if correcting:
+        lines.append(esc(tr.ngettext("{count} delivered message will be edited in place.",
+                                     "{count} delivered messages will be edited in place.", total).format(count=total)))
+    else:
+        lines.append(esc(tr.ngettext("{count} recipient in all.", "{count} recipients in all.", total).format(
+            count=total)))
+    lines.append(esc(tr._("The messages above are exactly what each language's subscribers will see.")))
+    rows = [[InlineKeyboardButton("✅ " + tr._("Confirm and send"), callback_data=callbacks.push_decision("ok"))],
+            [InlineKeyboardButton("✏️ " + tr._("Edit"), callback_data=callbacks.push_decision("edit")),
+             InlineKeyboardButton("✖ " + tr._("Cancel"), callback_data=callbacks.push_decision("cancel"))]]
+    return make_screen("\n".join(lines), buttons(rows))
+
+
+def draft_cancelled(tr: Translator) -> Screen:
+    return make_screen(esc(tr._("Cancelled. Nothing was sent.")))
+
+
+def draft_gone(tr: Translator) -> str:
+    return tr._("This draft is no longer open. Start again with /push.")
+
+
+def choose_correction(tr: Translator, content: Content, updates: Sequence[CampaignUpdate]) -> Screen:
+    if not updates:
+        return make_screen(esc(tr._("No update has been published yet.")))
+    text = heading(tr._("Correct an update")) + "\n" + esc(tr._("Which one? (/cancel to stop)"))
+    rows = []
+    for update in updates:
+        first = update.texts.get(tr.lang) or next(iter(update.texts.values()))
+        label = f"{tr.day(update.published)} · {topic_name(tr, content, update.topic)}: {first}"
+        rows.append([InlineKeyboardButton(shorten(label, 60), callback_data=callbacks.correct(update.id))])
+    return make_screen(text, buttons(rows))
+
+
+def progress_card(tr: Translator, content: Content, broadcast: Broadcast, counts: Counter[str],
+                  finished: bool) -> tuple[str, InlineKeyboardMarkup | None]:
+    figures = summary(counts)
+    kind = tr._("Correction") if broadcast.kind == EDIT else tr._("Broadcast")
+    state = (tr._("cancelled") if broadcast.state == "cancelled" else tr._("finished")) if finished \
+        else tr._("sending…")
+    lines = [
+        heading(f"{kind} #{broadcast.id}: {state}"),
+        esc(topic_name(tr, content, broadcast.topic)),
+        esc(tr._("Delivered {sent} of {total}").format(sent=figures["sent"], total=broadcast.total)),
+        esc(tr._("Failed {failed} · blocked the bot {blocked} · unknown (timed out) {unknown} · pending {pending}")
+            .format(**figures)),
+    ]
+    markup = None
+    if not finished:
+        markup = buttons([[InlineKeyboardButton("✖ " + tr._("Cancel this broadcast"),
+                                                 callback_data=callbacks.cancel_broadcast(broadcast.id))]])
+    return "\n".join(lines), markup
+
+
+def final_report(tr: Translator, broadcast: Broadcast, counts: Counter[str]) -> str:
+    figures = summary(counts)
+    return esc(tr._("#{id} done: {sent} delivered, {failed} failed, {blocked} blocked the bot, {unknown} unknown, "
+                    "{pending} not sent.").format(id=broadcast.id, **figures))
+
+
+def broadcasts(tr: Translator, content: Content, running: Sequence[tuple[Broadcast, Counter[str]]]) -> Screen:
+    if not running:
+        return make_screen(esc(tr._("No broadcast is running.")))
+    parts = []
+    rows = []
+    for broadcast, counts in running:
+        text, _ = progress_card(tr, content, broadcast, counts, False)
+        parts.append(text)
+        rows.append([InlineKeyboardButton("✖ " + tr._("Cancel #{id}").format(id=broadcast.id),
+                                          callback_data=callbacks.cancel_broadcast(broadcast.id))])
+    return make_screen("\n\n".join(parts), buttons(rows))
+
+
+def cancelling(tr: Translator, broadcast_id: int) -> str:
+    return tr._("Cancelling #{id}: sends in flight finish, nothing new starts.").format(id=broadcast_id)
+
+
+def not_running(tr: Translator) -> str:
+    return tr._("That broadcast is not running.")
+
+
+def stats(tr: Translator, content: Content, chats: ChatStats,
+          recent: Sequence[tuple[Broadcast, Counter[str]]]) -> Screen:
+    lines = [heading(tr._("Members")),
+             esc(tr._("Chats with a record: {chats}; can receive updates: {active}").format(
+                 chats=chats.chats, active=chats.active))]
+    for lang in LANGUAGES:
+        lines.append(f"{BULLET} " + esc(tr._("{language}: {count} chats, {subscribed} of them subscribed").format(
+            language=LANGUAGE_NAMES[lang], count=chats.by_language.get(lang, 0),
+            subscribed=chats.subscribed_by_language.get(lang, 0))))
+    lines += ["", heading(tr._("Subscriptions"))]
+    topics = ["all", *[case.id for case in content.cases]]
+    for topic in topics:
+        lines.append(f"{BULLET} {esc(topic_name(tr, content, topic))}: {chats.by_subscription.get(topic, 0)}")
+    lines += ["", heading(tr._("Last broadcasts"))]
+    if not recent:
+        lines.append(esc(tr._("None yet.")))
+    for broadcast, counts in recent:
+        figures = summary(counts)
+        lines.append(f"{BULLET} #{broadcast.id} {esc(broadcast.created[:16].replace('T', ' '))} · "
+                     f"{esc(topic_name(tr, content, broadcast.topic))}: " + esc(
+                         tr._("{sent} delivered, {failed} failed, {blocked} blocked, {pending} pending").format(
+                             **figures)))
+    return make_screen("\n".join(lines))
+
+
+# --- content files ------------------------------------------------------------------------------------
+
+
+def content_rejected(tr: Translator, error: str) -> Screen:
+    return make_screen(esc(tr._("That file was not applied; nothing changed.")) + "\n<code>" + esc(error) + "</code>")
+
+
+def content_unreadable(tr: Translator) -> Screen:
+    return make_screen(esc(tr._("I could not download that file from Telegram. Please send it again.")))
+
+
+def content_preview(tr: Translator, where: str, changes: Sequence[Change], new: bool) -> Screen:
+    title = tr._("New content: {file}") if new else tr._("Changes to {file}")
+    lines = [heading(title.format(file=where))]
+    if not changes:
+        lines.append(esc(tr._("The file is the same as what the bot serves.")))
+    for change in changes[:MAX_DIFF_LINES]:
+        if change.old is None:
+            lines.append(f"+ <code>{esc(change.path)}</code>: {esc(shorten(str(change.new), 80))}")
+        elif change.new is None:
+            lines.append(f"− <code>{esc(change.path)}</code>: {esc(shorten(str(change.old), 80))}")
+        else:
+            lines.append(f"~ <code>{esc(change.path)}</code>: {esc(shorten(str(change.old), 60))} → "
+                         f"{esc(shorten(str(change.new), 60))}")
+    if len(changes) > MAX_DIFF_LINES:
+        lines.append(esc(tr._("…and {count} more.").format(count=len(changes) - MAX_DIFF_LINES)))
+    lines.append(esc(tr._("Apply it? Members see it at once; `campaign-bot import` will not overwrite it.")))
+    rows = [[InlineKeyboardButton("✅ " + tr._("Apply"), callback_data=callbacks.content_decision("ok")),
+             InlineKeyboardButton("✖ " + tr._("Cancel"), callback_data=callbacks.content_decision("cancel"))]]
+    return make_screen("\n".join(lines), buttons(rows))
+
+
+def content_applied(tr: Translator, where: str) -> Screen:
+    return make_screen(esc(tr._("Applied: {file}. Members see the new version now.").format(file=where)))
+
+
+def content_cancelled(tr: Translator) -> Screen:
+    return make_screen(esc(tr._("Cancelled. The content is unchanged.")))

@@ -1,0 +1,256 @@
+"""The durable outbox: every broadcast's recipients, persisted before the first send, and their fate.
+
+A broadcast is one record in the `broadcasts` table plus its deliveries, one document per recipient,
+spread over chunk tables of `CHUNK` so that each progress write journals one small table. The chunks
+are written first and the broadcast record last: a broadcast exists only once all of its recipients
+are durable, and chunks left without a record by a crash are removed when the outbox opens.
+
+A delivery goes `pending` → `sending` (claimed, written before the send) → one of `sent`, `failed`,
+`blocked`, `unknown` (a timeout: Telegram may or may not have delivered it, so it is not re-sent).
+After a crash, `sending` deliveries are the ones that were in flight: they go back to `pending`, and
+those recipients are the only ones who may get the message twice.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from tinydb.table import Document, Table
+
+from bot.store.database import Database
+
+FILE = "outbox"
+BROADCASTS = "broadcasts"
+CHUNK = 500
+
+PENDING, SENDING, SENT, FAILED, BLOCKED, UNKNOWN = "pending", "sending", "sent", "failed", "blocked", "unknown"
+FINAL = frozenset({SENT, FAILED, BLOCKED, UNKNOWN})
+
+RUNNING, DONE, CANCELLED = "running", "done", "cancelled"
+
+SEND, EDIT = "send", "edit"
+"""A broadcast sends a new message, or edits the messages an earlier broadcast delivered."""
+
+
+@dataclass(frozen=True)
+class Broadcast:
+    id: int
+    kind: str
+    update_id: int
+    topic: str
+    state: str
+    total: int
+    created: str
+    admin_chat: int
+    progress_message: int | None
+    source: int | None = None  # for an edit: the broadcast whose messages it edits
+
+    @classmethod
+    def from_document(cls, doc_id: int, doc: dict[str, Any]) -> Broadcast:
+        return cls(doc_id, doc["kind"], doc["update"], doc["topic"], doc["state"], doc["total"], doc["created"],
+                   doc["admin_chat"], doc.get("progress_message"), doc.get("source"))
+
+
+@dataclass(frozen=True)
+class Delivery:
+    broadcast: int
+    seq: int
+    chat_id: int
+    language: str
+    quiet: bool
+    status: str
+    message_id: int | None  # of the message sent, or (for an edit) of the message to edit
+
+
+@dataclass(frozen=True)
+class Result:
+    """The fate of one delivery; `chat_id` is set when the chat moved (a group became a supergroup)."""
+
+    seq: int
+    status: str
+    message_id: int | None = None
+    chat_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Target:
+    """One recipient as a broadcast is created: for an edit, `message_id` is the message to edit."""
+
+    chat_id: int
+    language: str
+    quiet: bool
+    message_id: int | None = None
+
+
+def chunk_name(broadcast_id: int, seq: int) -> str:
+    return f"r{broadcast_id:06d}-{(seq - 1) // CHUNK:05d}"
+
+
+def _delivery(broadcast_id: int, seq: int, doc: dict[str, Any]) -> Delivery:
+    return Delivery(broadcast_id, seq, doc["chat"], doc["lang"], doc["quiet"], doc["status"], doc.get("mid"))
+
+
+class OutboxRepository:
+    def __init__(self, db: Database, now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        self._db = db
+        self._now = now
+        self._cursor: dict[int, int] = {}  # broadcast id → first chunk that may still hold pending ones
+        self._cleaned = False
+
+    # --- on the store's thread ---------------------------------------------------------------------
+
+    def _file(self) -> Any:
+        tinydb = self._db.open_table_file(FILE, journaled=True)
+        if not self._cleaned:
+            self._cleaned = True
+            known = {doc.doc_id for doc in tinydb.table(BROADCASTS).all()}
+            for name in tinydb.tables():
+                if name.startswith("r") and int(name[1:7]) not in known:
+                    tinydb.drop_table(name)  # chunks of a broadcast whose creation did not finish
+        return tinydb
+
+    def _broadcasts(self) -> Table:
+        table: Table = self._file().table(BROADCASTS)
+        return table
+
+    def _chunks(self, broadcast_id: int) -> list[Table]:
+        tinydb = self._file()
+        prefix = f"r{broadcast_id:06d}-"
+        return [tinydb.table(name) for name in sorted(tinydb.tables()) if name.startswith(prefix)]
+
+    def _create(self, kind: str, update_id: int, topic: str, admin_chat: int, targets: Sequence[Target],
+                source: int | None) -> Broadcast:
+        table = self._broadcasts()
+        broadcast_id = max((doc.doc_id for doc in table.all()), default=0) + 1
+        tinydb = self._file()
+        for start in range(0, len(targets), CHUNK):
+            docs = [Document({"chat": t.chat_id, "lang": t.language, "quiet": t.quiet, "status": PENDING,
+                              "mid": t.message_id}, doc_id=start + i + 1)
+                    for i, t in enumerate(targets[start : start + CHUNK])]
+            tinydb.table(chunk_name(broadcast_id, start + 1)).insert_multiple(docs)
+        record = {"kind": kind, "update": update_id, "topic": topic, "state": RUNNING, "total": len(targets),
+                  "created": self._now().isoformat(timespec="seconds"), "admin_chat": admin_chat,
+                  "progress_message": None, "source": source}
+        table.insert(Document(record, doc_id=broadcast_id))  # the commit point
+        return Broadcast.from_document(broadcast_id, record)
+
+    def _get(self, broadcast_id: int) -> Broadcast | None:
+        doc = self._broadcasts().get(doc_id=broadcast_id)
+        return Broadcast.from_document(broadcast_id, doc) if isinstance(doc, dict) else None
+
+    def _set(self, broadcast_id: int, fields: dict[str, Any]) -> None:
+        self._broadcasts().update(fields, doc_ids=[broadcast_id])
+
+    def _claim(self, broadcast_id: int, limit: int) -> list[Delivery]:
+        claimed: list[Delivery] = []
+        chunks = self._chunks(broadcast_id)
+        start = self._cursor.get(broadcast_id, 0)
+        for index in range(start, len(chunks)):
+            table = chunks[index]
+            pending = [doc for doc in table.all() if doc["status"] == PENDING][: limit - len(claimed)]
+            if not pending:
+                self._cursor[broadcast_id] = index + 1
+                continue
+            table.update({"status": SENDING}, doc_ids=[doc.doc_id for doc in pending])
+            claimed += [_delivery(broadcast_id, doc.doc_id, {**doc, "status": SENDING}) for doc in pending]
+            if len(claimed) >= limit:
+                break
+        return claimed
+
+    def _record(self, broadcast_id: int, results: Iterable[Result]) -> None:
+        by_chunk: dict[str, list[Result]] = {}
+        for result in results:
+            by_chunk.setdefault(chunk_name(broadcast_id, result.seq), []).append(result)
+        tinydb = self._file()
+        for name, items in by_chunk.items():
+            # One write per chunk. TinyDB hands an update function the document but not its id, so the
+            # results are keyed by chat id, which is unique within a broadcast.
+            table = tinydb.table(name)
+            by_chat: dict[int, dict[str, Any]] = {}
+            for result in items:
+                doc = table.get(doc_id=result.seq)
+                if not isinstance(doc, dict):
+                    continue
+                fields: dict[str, Any] = {"status": result.status}
+                if result.message_id is not None:
+                    fields["mid"] = result.message_id
+                if result.chat_id is not None:
+                    fields["chat"] = result.chat_id
+                by_chat[doc["chat"]] = fields
+
+            def apply(doc: dict[str, Any], by_chat: dict[int, dict[str, Any]] = by_chat) -> None:
+                doc.update(by_chat[doc["chat"]])
+
+            table.update(apply, doc_ids=[result.seq for result in items])
+            if any(result.status == PENDING for result in items):
+                self._cursor[broadcast_id] = 0
+
+    def _reset_in_flight(self, broadcast_id: int) -> int:
+        reset = 0
+        for table in self._chunks(broadcast_id):
+            ids = [doc.doc_id for doc in table.all() if doc["status"] == SENDING]
+            if ids:
+                table.update({"status": PENDING}, doc_ids=ids)
+                reset += len(ids)
+        self._cursor[broadcast_id] = 0
+        return reset
+
+    def _deliveries(self, broadcast_id: int, status: str | None) -> list[Delivery]:
+        return [_delivery(broadcast_id, doc.doc_id, doc) for table in self._chunks(broadcast_id)
+                for doc in table.all() if status is None or doc["status"] == status]
+
+    def _counts(self, broadcast_id: int) -> Counter[str]:
+        return Counter(doc["status"] for table in self._chunks(broadcast_id) for doc in table.all())
+
+    def _list(self, state: str | None, limit: int | None) -> list[Broadcast]:
+        docs = sorted(self._broadcasts().all(), key=lambda d: d.doc_id, reverse=True)
+        found = [Broadcast.from_document(d.doc_id, d) for d in docs if state is None or d["state"] == state]
+        return found[:limit] if limit is not None else found
+
+    # --- from the event loop ----------------------------------------------------------------------------
+
+    async def create(self, kind: str, update_id: int, topic: str, admin_chat: int, targets: Sequence[Target],
+                     source: int | None = None) -> Broadcast:
+        """Persist a broadcast and all its recipients; returns once every one of them is durable."""
+        return await self._db.run(self._create, kind, update_id, topic, admin_chat, targets, source)
+
+    async def get(self, broadcast_id: int) -> Broadcast | None:
+        return await self._db.run(self._get, broadcast_id)
+
+    async def set_progress_message(self, broadcast_id: int, message_id: int) -> None:
+        await self._db.run(self._set, broadcast_id, {"progress_message": message_id})
+
+    async def finish(self, broadcast_id: int, state: str) -> None:
+        await self._db.run(self._set, broadcast_id, {"state": state})
+
+    async def claim(self, broadcast_id: int, limit: int) -> list[Delivery]:
+        """Mark up to `limit` pending deliveries as being sent (durably) and return them."""
+        return await self._db.run(self._claim, broadcast_id, limit)
+
+    async def record(self, broadcast_id: int, results: Sequence[Result]) -> None:
+        """Persist results in one write per chunk; a PENDING result puts a delivery back in the queue."""
+        if results:
+            await self._db.run(self._record, broadcast_id, results)
+
+    async def reset_in_flight(self, broadcast_id: int) -> int:
+        """After a crash: deliveries that were being sent go back to pending; returns how many."""
+        return await self._db.run(self._reset_in_flight, broadcast_id)
+
+    async def deliveries(self, broadcast_id: int, status: str | None = None) -> list[Delivery]:
+        return await self._db.run(self._deliveries, broadcast_id, status)
+
+    async def counts(self, broadcast_id: int) -> Counter[str]:
+        return await self._db.run(self._counts, broadcast_id)
+
+    async def has_pending(self, broadcast_id: int) -> bool:
+        return (await self.counts(broadcast_id))[PENDING] > 0
+
+    async def running(self) -> list[Broadcast]:
+        return await self._db.run(self._list, RUNNING, None)
+
+    async def recent(self, limit: int | None = 5) -> list[Broadcast]:
+        return await self._db.run(self._list, None, limit)

@@ -1,0 +1,303 @@
+"""Admins pushing updates, and the broadcast that delivers them: over HTTP against the stand-in."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+from bot.content import read_content_dir
+from bot.driver import LocalBot
+from bot.store import ALL
+from bot.store.outbox import BLOCKED, SENT
+from tests.conftest import Member, tr
+
+ADMIN = 90001
+TEXTS = {"en": "The trial was postponed.", "az": "Məhkəmə təxirə salınıb.", "ru": "Суд отложен."}
+
+
+@pytest.fixture
+async def campaign(tmp_path: Path) -> AsyncIterator[LocalBot]:
+    async with LocalBot(tmp_path / "data", settings=Settings(admin_ids=frozenset({ADMIN}))) as running:
+        yield running
+
+
+async def push(bot: LocalBot, topic_label: str, texts: dict[str, str], lang: str = "en") -> Member:
+    """The admin's whole draft: /push, a topic, a text per language (or /skip), Confirm; returns the admin."""
+    admin = Member(bot, ADMIN, lang)
+    t = tr(lang)
+    await admin.sends("/push")
+    await admin.presses(topic_label)
+    for code in ("en", "az", "ru"):
+        await admin.sends(texts.get(code, "/skip"))
+    await admin.presses(t._("Confirm and send"))
+    publisher = bot.services.publisher
+    assert publisher is not None
+    for broadcast in await bot.services.store.outbox.running():
+        await publisher.broadcaster.wait(broadcast.id)
+    return admin
+
+
+async def subscribers(bot: LocalBot, topic: str, count: int, first_id: int = 1000) -> list[Member]:
+    members = []
+    for n in range(count):
+        code = ("en", "az", "ru")[n % 3]
+        member = Member(bot, first_id + n, code)
+        await bot.services.store.chats.subscribe(member.chat_id, topic, code)
+        bot.api.add_chats([member.chat_id])
+        members.append(member)
+    return members
+
+
+async def test_a_push_in_three_languages_reaches_each_subscriber_once_in_their_language(campaign: LocalBot) -> None:
+    members = await subscribers(campaign, "asif-yusifli", 6)
+    members += await subscribers(campaign, ALL, 3, first_id=2000)
+    outsider = (await subscribers(campaign, "mammad-ibrahim", 1, first_id=3000))[0]
+    admin = await push(campaign, "Asif Yusifli", TEXTS)
+    for member in members:
+        lang = member.language_code or "en"
+        [message] = member.replies
+        assert TEXTS[lang] in message.text
+        assert tr(lang)._("Update: {name}").format(name=campaign.services.content.case(  # type: ignore[union-attr]
+            "asif-yusifli").name[lang]) in message.text
+        assert tr(lang)._("Translation pending: part of this text is shown in English.") not in message.text
+    assert outsider.replies == []
+    report = admin.last_reply.text
+    assert "9" in report and tr("en")._("finished") in "".join(m.text for m in admin.replies)
+
+
+async def test_a_missing_language_falls_back_to_english_with_a_note(campaign: LocalBot) -> None:
+    members = await subscribers(campaign, ALL, 3)
+    await push(campaign, tr("en")._("General update (to those who follow all updates)"), {"en": TEXTS["en"]})
+    en, az, ru = members
+    assert TEXTS["en"] in en.replies[0].text
+    assert tr("en")._("Translation pending: part of this text is shown in English.") not in en.replies[0].text
+    for member, lang in ((az, "az"), (ru, "ru")):
+        assert TEXTS["en"] in member.replies[0].text
+        assert tr(lang)._("Translation pending: part of this text is shown in English.") in member.replies[0].text
+
+
+async def test_the_preview_is_exactly_what_is_sent(campaign: LocalBot) -> None:
+    members = await subscribers(campaign, "fuad-gakhramanli", 3)
+    admin = Member(campaign, ADMIN, "ru")
+    await admin.sends("/push")
+    await admin.presses("Фуад Гахраманлы")
+    await admin.sends(TEXTS["en"])
+    await admin.sends("/skip")
+    previews = await admin.sends(TEXTS["ru"])
+    assert len(previews) == 4  # one per language, then the summary with the counts
+    summary = previews[-1].text
+    for name in ("English", "Azərbaycanca", "Русский"):
+        assert tr("ru").ngettext("{language}: {count} recipient", "{language}: {count} recipients", 1).format(
+            language=name, count=1) in summary
+    await admin.presses(tr("ru")._("Confirm and send"))
+    for broadcast in await campaign.services.store.outbox.running():
+        await campaign.services.publisher.broadcaster.wait(broadcast.id)  # type: ignore[union-attr]
+    for member, preview in zip(members, previews[:3], strict=True):
+        [received] = member.replies
+        assert received.html == preview.html and received.reply_markup == preview.reply_markup
+
+
+async def test_edit_and_cancel_in_the_draft(campaign: LocalBot) -> None:
+    members = await subscribers(campaign, ALL, 2)
+    admin = Member(campaign, ADMIN, "en")
+    await admin.sends("/push")
+    await admin.presses(tr("en")._("General update (to those who follow all updates)"))
+    for _ in range(3):
+        await admin.sends("/skip")
+    assert tr("en")._("An update needs a text in at least one language. Let's start again with English.") in \
+        "".join(m.text for m in admin.replies)
+    await admin.sends("x" * 3001)
+    assert "3001" in admin.last_reply.text
+    await admin.sends("First version")
+    await admin.sends("/skip")
+    await admin.sends("/skip")
+    await admin.presses(tr("en")._("Edit"))
+    await admin.sends("Second version")
+    await admin.sends("/skip")
+    await admin.sends("/skip")
+    await admin.presses(tr("en")._("Cancel"))
+    assert tr("en")._("Cancelled. Nothing was sent.") in admin.last_reply.text
+    assert all(m.replies == [] for m in members)
+    assert await campaign.services.store.updates.history() == []
+    [reply] = await admin.sends("asif")  # after the draft, text is a search again
+    assert reply.text.startswith("Asif Yusifli")
+
+
+async def test_quiet_members_get_it_without_sound(campaign: LocalBot) -> None:
+    loud, quiet = await subscribers(campaign, ALL, 2)
+    await campaign.services.store.chats.set_quiet(quiet.chat_id, True, "az")
+    await push(campaign, tr("en")._("General update (to those who follow all updates)"), TEXTS)
+    assert loud.replies[0].disable_notification is False
+    assert quiet.replies[0].disable_notification is True
+
+
+async def test_blocked_members_are_cleaned_and_skipped_next_time(campaign: LocalBot) -> None:
+    members = await subscribers(campaign, ALL, 4)
+    campaign.api.set_blocked(members[1].chat_id, True)
+    admin = await push(campaign, tr("en")._("General update (to those who follow all updates)"), TEXTS)
+    record = await campaign.services.store.chats.get(members[1].chat_id)
+    assert record is not None and record.active is False and record.subscriptions == (ALL,)
+    [broadcast] = await campaign.services.store.outbox.recent(1)
+    counts = await campaign.services.store.outbox.counts(broadcast.id)
+    assert counts[SENT] == 3 and counts[BLOCKED] in (0, 1)  # the my_chat_member update may have come first
+    assert "3" in admin.last_reply.text
+    second = await push(campaign, tr("en")._("General update (to those who follow all updates)"), TEXTS)
+    [latest] = await campaign.services.store.outbox.recent(1)
+    assert latest.total == 3 and second.last_reply
+    assert [len(m.replies) for m in members] == [2, 0, 2, 2]
+
+
+async def test_a_429_storm_delivers_everything_once(tmp_path: Path) -> None:
+    settings = Settings(admin_ids=frozenset({ADMIN}))
+    async with LocalBot(tmp_path / "data", settings=settings, rate_limit=15) as campaign:
+        members = await subscribers(campaign, ALL, 60)
+        await push(campaign, tr("en")._("General update (to those who follow all updates)"), TEXTS)
+        assert campaign.api.rejected_429 > 0, "the stand-in's limit was never hit: this test tests nothing"
+        assert [len(m.replies) for m in members] == [1] * 60
+        [broadcast] = await campaign.services.store.outbox.recent(1)
+        assert (await campaign.services.store.outbox.counts(broadcast.id))[SENT] == 60
+
+
+async def test_a_correction_edits_the_delivered_messages_in_place(campaign: LocalBot) -> None:
+    members = await subscribers(campaign, "bakhtiyar-imanov", 3)
+    await push(campaign, "Bakhtiyar Imanov", TEXTS)
+    admin = Member(campaign, ADMIN, "en")
+    await admin.sends("/correct")
+    await admin.presses(TEXTS["en"][:10])
+    await admin.sends("The trial was postponed to 1 December.")
+    await admin.sends("/skip")
+    await admin.sends("/skip")
+    assert tr("en").ngettext("{count} delivered message will be edited in place.",
+                             "{count} delivered messages will be edited in place.", 3).format(count=3) in \
+        admin.last_reply.text
+    await admin.presses(tr("en")._("Confirm and send"))
+    for broadcast in await campaign.services.store.outbox.running():
+        await campaign.services.publisher.broadcaster.wait(broadcast.id)  # type: ignore[union-attr]
+    for member in members:
+        [message] = member.replies  # no new message: the old one changed
+        assert message.edits == 1 and "1 December" in message.text
+    update = (await campaign.services.store.updates.history("bakhtiyar-imanov"))[0]
+    assert update.corrected is not None and "1 December" in update.texts["en"]
+
+
+async def test_the_card_shows_the_latest_update_and_its_history(campaign: LocalBot) -> None:
+    await push(campaign, "Asif Yusifli", {"en": "First news."})
+    await push(campaign, "Asif Yusifli", {"en": "Second news."})
+    member = Member(campaign, 700, "en")
+    [card] = await member.sends("/case asif")
+    assert "Second news." in card.text and "First news." not in card.text
+    await member.presses(tr("en")._("Earlier updates ({count})").format(count=1))
+    assert "First news." in member.last_reply.text and "Second news." in member.last_reply.text
+
+
+async def test_members_who_are_not_admins_are_refused_and_nothing_changes(campaign: LocalBot) -> None:
+    member = Member(campaign, 701, "az")
+    refusal = tr("az")._("Sorry, this is only for the campaign's admins.")
+    for command in ("/push", "/correct", "/stats", "/broadcasts"):
+        [reply] = await member.sends(command)
+        assert reply.text == refusal
+    await member.sends("/cases")
+    listing = member.keyboard_message()
+    for forged in ("push:ok", "push:topic:general", "fix:1", "bc:cancel:1", "content:ok"):
+        await member.presses_data(listing, forged)
+        assert member.last_answer is not None and member.last_answer.get("text") == refusal
+    [reply] = await member.sends_document("asif-yusifli.yaml", b"id: asif-yusifli\nkind: person\n")
+    assert reply.text == refusal
+    assert await campaign.services.store.updates.history() == []
+    assert await campaign.services.store.outbox.recent(None) == []
+
+
+async def test_stats_and_running_broadcasts(campaign: LocalBot) -> None:
+    await subscribers(campaign, ALL, 3)
+    await subscribers(campaign, "asif-yusifli", 2, first_id=5000)
+    await push(campaign, "Asif Yusifli", TEXTS)
+    admin = Member(campaign, ADMIN, "en")
+    [reply] = await admin.sends("/stats")
+    assert tr("en")._("Chats with a record: {chats}; can receive updates: {active}").format(chats=5, active=5) \
+        in reply.text
+    assert "Asif Yusifli: 2" in reply.text and tr("en")._("All updates") + ": 3" in reply.text
+    assert tr("en")._("{sent} delivered, {failed} failed, {blocked} blocked, {pending} pending").format(
+        sent=5, failed=0, blocked=0, pending=0) in reply.text
+    [reply] = await admin.sends("/broadcasts")
+    assert tr("en")._("No broadcast is running.") in reply.text
+
+
+async def test_a_running_broadcast_can_be_cancelled(tmp_path: Path) -> None:
+    settings = Settings(admin_ids=frozenset({ADMIN}))
+    async with LocalBot(tmp_path / "data", settings=settings, rate_limit=5) as campaign:
+        members = await subscribers(campaign, ALL, 40)
+        admin = Member(campaign, ADMIN, "en")
+        await admin.sends("/push")
+        await admin.presses(tr("en")._("General update (to those who follow all updates)"))
+        for text in (TEXTS["en"], "/skip", "/skip"):
+            await admin.sends(text)
+        await admin.presses(tr("en")._("Confirm and send"))
+        await admin.sends("/broadcasts")
+        assert "✖ " + tr("en")._("Cancel #{id}").format(id=1) in admin.button_labels()
+        await admin.presses(tr("en")._("Cancel #{id}").format(id=1))
+        await campaign.services.publisher.broadcaster.wait(1)  # type: ignore[union-attr]
+        [broadcast] = await campaign.services.store.outbox.recent(1)
+        assert broadcast.state == "cancelled"
+        counts = await campaign.services.store.outbox.counts(1)
+        delivered = sum(len(m.replies) for m in members)
+        assert counts[SENT] == delivered < 40 and counts["pending"] == 40 - delivered
+
+
+# --- content edited from Telegram ------------------------------------------------------------------------
+
+
+async def test_an_admin_updates_a_case_by_sending_its_file(campaign: LocalBot) -> None:
+    admin = Member(campaign, ADMIN, "en")
+    path = Path(__file__).resolve().parent.parent / "content" / "cases" / "asif-yusifli.yaml"
+    text = path.read_text(encoding="utf-8")
+    changed = text.replace('  en: "In detention:', '  en: "Still in detention:')
+    assert changed != text
+    [preview] = await admin.sends_document("asif-yusifli.yaml", changed.encode())
+    assert "cases/asif-yusifli.yaml" in preview.text and "status.en" in preview.text
+    member = Member(campaign, 702, "en")
+    [card] = await member.sends("/case asif")
+    assert "Still in detention" not in card.text  # nothing applied before the confirmation
+    await admin.presses(tr("en")._("Apply"))
+    assert tr("en")._("Applied: {file}. Members see the new version now.").format(
+        file="cases/asif-yusifli.yaml") in admin.last_reply.text
+    [card] = await member.sends("/case asif")
+    assert "Still in detention" in card.text
+    report = await campaign.services.store.content.import_items(read_content_dir(path.parent.parent))
+    assert report.kept_admin_edits == ["cases/asif-yusifli.yaml"]  # an import never overwrites it
+
+
+async def test_an_admin_adds_a_new_case_by_file(campaign: LocalBot) -> None:
+    admin = Member(campaign, ADMIN, "ru")
+    source = Path(__file__).resolve().parent.parent / "content" / "cases" / "bakhtiyar-imanov.yaml"
+    new = source.read_text(encoding="utf-8").replace("id: bakhtiyar-imanov", "id: test-new-case").replace(
+        "order: 20", "order: 99")
+    [preview] = await admin.sends_document("test-new-case.yaml", new.encode())
+    assert tr("ru")._("New content: {file}").format(file="cases/test-new-case.yaml") in preview.text
+    await admin.presses(tr("ru")._("Apply"))
+    assert campaign.services.content.case("test-new-case") is not None
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "reason"),
+    [
+        ("case.txt", b"id: x", "not a content file"),
+        ("case.yaml", b"\xff\xfe", "is not UTF-8 text"),
+        ("case.yaml", b"id: [unclosed", "not valid YAML"),
+        ("case.yaml", b"- a\n- b\n", "must be a mapping"),
+        ("case.yaml", b"id: asif-yusifli\nkind: person\n", "name: required"),
+        ("case.yaml", b"colour: red\n", "cannot tell which kind"),
+        ("big.yaml", b"#" * (64 * 1024 + 1), "bytes; at most"),
+    ],
+)
+async def test_a_bad_content_file_gets_a_precise_error_and_changes_nothing(
+    campaign: LocalBot, name: str, data: bytes, reason: str
+) -> None:
+    before = campaign.services.content
+    admin = Member(campaign, ADMIN, "az")
+    [reply] = await admin.sends_document(name, data)
+    assert tr("az")._("That file was not applied; nothing changed.") in reply.text
+    assert reason in reply.text
+    assert campaign.services.content is before
