@@ -76,7 +76,8 @@ def build_application(
         .get_updates_request(AiohttpRequest(connection_pool_size=1))
         .context_types(ContextTypes(context=BotContext))
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
-        .rate_limiter(AIORateLimiter(max_retries=RETRIES_AFTER_FLOOD_WAIT))
+        .rate_limiter(AIORateLimiter(overall_max_rate=services.settings.send_rate,
+                                     max_retries=RETRIES_AFTER_FLOOD_WAIT))
         .post_init(on_startup)
         .post_stop(on_stop)
         .build()

@@ -48,7 +48,9 @@ from bot.store.outbox import (
 
 log = logging.getLogger(__name__)
 
-MAX_IN_FLIGHT = 32
+MAX_IN_FLIGHT = 8
+"""Enough to hide the network's latency at Telegram's pace; few enough that a reply to a member, which
+waits in the same rate limiter, is not queued behind many broadcast sends."""
 CLAIM_BATCH = 64
 FLUSH_EVERY = 0.25
 """Seconds between progress writes: few enough writes, few enough re-sends after a crash."""

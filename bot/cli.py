@@ -48,7 +48,7 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_chat(settings: Settings, args: argparse.Namespace) -> int:
     from bot.terminal import chat
 
-    return asyncio.run(chat(settings, user_id=args.user, language_code=args.language))
+    return asyncio.run(chat(settings, user_id=args.user, language_code=args.language, admin=args.admin))
 
 
 def print_report(report: ImportReport) -> None:
@@ -84,6 +84,7 @@ def parser() -> argparse.ArgumentParser:
     chat = sub.add_parser("chat", help="talk to the bot in this terminal, no token needed")
     chat.add_argument("--user", type=int, default=1001, help="the Telegram user id you act as")
     chat.add_argument("--language", default="en", help="your Telegram app's language code (en, az, ru…)")
+    chat.add_argument("--admin", action="store_true", help="act as one of the campaign's admins (/push, /stats…)")
     chat.set_defaults(handler=cmd_chat)
     imp = sub.add_parser("import", help="re-sync the content files into the store and say what changed")
     imp.add_argument("--content", type=Path, help="content directory (default: the bundled content/)")

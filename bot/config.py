@@ -14,6 +14,8 @@ from pathlib import Path
 from bot import LANGUAGES
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
+DEFAULT_SEND_RATE = 29.5
+"""Messages a second across all chats: just under Telegram's ~30, leaving room for clock jitter."""
 
 
 class ConfigError(ValueError):
@@ -44,6 +46,7 @@ class Settings:
     api_base_url: str = DEFAULT_API_BASE_URL
     default_language: str = "en"
     webhook_url: str = ""
+    send_rate: float = DEFAULT_SEND_RATE
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -61,6 +64,7 @@ class Settings:
             api_base_url=base_url,
             default_language=default_language,
             webhook_url=env.get("BOT_WEBHOOK_URL", "").strip(),
+            send_rate=parse_rate(env.get("BOT_SEND_RATE", "")),
         )
 
 
@@ -75,3 +79,16 @@ def parse_admin_ids(raw: str) -> frozenset[int]:
         except ValueError:
             raise ConfigError(f"BOT_ADMIN_IDS: {part!r} is not a Telegram user id") from None
     return frozenset(ids)
+
+
+def parse_rate(raw: str) -> float:
+    """BOT_SEND_RATE: messages a second, > 0 (0 lifts the limit: only for a local Bot API and benchmarks)."""
+    if not raw.strip():
+        return DEFAULT_SEND_RATE
+    try:
+        rate = float(raw)
+    except ValueError:
+        raise ConfigError(f"BOT_SEND_RATE: {raw!r} is not a number of messages a second") from None
+    if rate < 0 or rate != rate:
+        raise ConfigError("BOT_SEND_RATE must be 0 (no limit) or more")
+    return rate

@@ -425,6 +425,7 @@ class _Chat:
     messages: dict[int, SentMessage] = field(default_factory=dict)
     next_message_id: int = 1
     blocked: bool = False
+    migrated_to: int | None = None  #: a group that became this supergroup: sends get 400 with its id
 
 
 @dataclass(frozen=True, slots=True)
@@ -924,6 +925,12 @@ class LocalBotAPI:
             },
         )
 
+    def migrate_group(self, group_id: int, supergroup_id: int) -> None:
+        """The group became a supergroup with a new id: sends to the old id get Telegram's 400 with
+        ``migrate_to_chat_id``; the new chat is known and can be sent to."""
+        self._chat(group_id).migrated_to = supergroup_id
+        self._chat(supergroup_id, "supergroup")
+
     def add_chats(self, chat_ids: Iterable[int]) -> None:
         """Make chats known without a user writing first (e.g. a benchmark's audience).
 
@@ -1054,6 +1061,9 @@ class LocalBotAPI:
         if chat.blocked:
             self.rejected_403 += 1
             raise _ApiError(403, _BLOCKED)
+        if chat.migrated_to is not None:
+            raise _ApiError(400, "Bad Request: group chat was upgraded to a supergroup chat",
+                            {"migrate_to_chat_id": chat.migrated_to})
         return chat
 
     def _take_send_slot(self, chat: _Chat) -> None:

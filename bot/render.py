@@ -138,13 +138,26 @@ def greeting(tr: Translator, content: Content, *, first_contact: bool) -> Screen
     return make_screen("\n\n".join(lines) + texts.pending_note(), main_menu(tr))
 
 
-def help_text(tr: Translator, bot_username: str) -> Screen:
+ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (
+    ("push", N_("Publish an update to its subscribers")),
+    ("correct", N_("Correct a published update in place")),
+    ("broadcasts", N_("Broadcasts in progress, with Cancel")),
+    ("stats", N_("Members, subscriptions and the last broadcasts")),
+)
+
+
+def help_text(tr: Translator, bot_username: str, *, admin: bool = False) -> Screen:
     commands = "\n".join(f"/{command} — {esc(tr._(description))}" for command, description in COMMANDS)
     parts = [
         heading(tr._("What I can do")) + "\n" + commands,
         esc(tr._("You can also send a name, in any spelling or script, to find a case.")),
         esc(tr._("In a group, add @{bot} to a command, for example /cases@{bot}.").format(bot=bot_username)),
     ]
+    if admin:
+        admin_commands = "\n".join(f"/{command} — {esc(tr._(text))}" for command, text in ADMIN_COMMANDS)
+        parts.append(heading(tr._("For admins")) + "\n" + admin_commands + "\n" + esc(
+            tr._("To add or change a case or topic, send its file (.yaml, as in content/) to me as a document: "
+                 "you see the changes and apply them with a button.")))
     return make_screen("\n\n".join(parts), main_menu(tr))
 
 

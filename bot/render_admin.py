@@ -155,9 +155,11 @@ def stats(tr: Translator, content: Content, chats: ChatStats,
              esc(tr._("Chats with a record: {chats}; can receive updates: {active}").format(
                  chats=chats.chats, active=chats.active))]
     for lang in LANGUAGES:
-        lines.append(f"{BULLET} " + esc(tr._("{language}: {count} chats, {subscribed} of them subscribed").format(
-            language=LANGUAGE_NAMES[lang], count=chats.by_language.get(lang, 0),
-            subscribed=chats.subscribed_by_language.get(lang, 0))))
+        count = chats.by_language.get(lang, 0)
+        lines.append(f"{BULLET} " + esc(tr.ngettext("{language}: {count} chat, {subscribed} subscribed",
+                                                    "{language}: {count} chats, {subscribed} subscribed", count)
+                                        .format(language=LANGUAGE_NAMES[lang], count=count,
+                                                subscribed=chats.subscribed_by_language.get(lang, 0))))
     lines += ["", heading(tr._("Subscriptions"))]
     topics = ["all", *[case.id for case in content.cases]]
     for topic in topics:

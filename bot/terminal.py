@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TextIO
 
 from bot.config import Settings
@@ -20,7 +20,8 @@ from bot.local_api import SentMessage
 HELP = """\
 Type a message (for example /start) and press Enter. A number presses that button.
   :lang CODE   your Telegram app's language: en, az, ru, az-AZ, de… (:lang none for no language)
-  :user ID     act as another user (a new member, with a new chat)
+  :user ID     act as another user (a new member, with a new chat); what the bot sent them
+               meanwhile (an update an admin pushed, say) is shown when you switch
   :help        this help
   :quit        leave (Ctrl-D works too)"""
 
@@ -49,9 +50,11 @@ def format_message(message: SentMessage, kind: str, buttons: Buttons) -> str:
     return "\n".join(lines)
 
 
-async def chat(settings: Settings, *, user_id: int = 1001, language_code: str | None = "en",
+async def chat(settings: Settings, *, user_id: int = 1001, language_code: str | None = "en", admin: bool = False,
                stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -> int:
     data_dir = settings.data_dir / "tryout"
+    if admin:
+        settings = replace(settings, admin_ids=settings.admin_ids | {user_id})
     loop = asyncio.get_running_loop()
 
     def say(text: str) -> None:
@@ -61,14 +64,19 @@ async def chat(settings: Settings, *, user_id: int = 1001, language_code: str | 
         events = bot.api.subscribe()
         buttons = Buttons()
         say(f"campaign-bot try-out: the real bot, against a local Bot API stand-in at {bot.api.base_url}")
-        say(f"You are user {user_id}, Telegram language {language_code or 'none'}. Data: {data_dir}")
+        role = "an admin (try /push)" if user_id in settings.admin_ids else "a member"
+        say(f"You are user {user_id}, {role}, Telegram language {language_code or 'none'}. Data: {data_dir}")
         say(HELP)
+
+        backlog: dict[int, list[tuple[str, SentMessage]]] = {}
 
         def flush() -> None:
             while not events.empty():
                 kind, message = events.get_nowait()
                 if message.chat_id == user_id:
                     say(format_message(message, kind, buttons))
+                else:
+                    backlog.setdefault(message.chat_id, []).append((kind, message))
 
         while True:
             out.write("you> ")
@@ -91,9 +99,12 @@ async def chat(settings: Settings, *, user_id: int = 1001, language_code: str | 
                     language_code = None if arg in ("", "none") else arg
                     say(f"Your Telegram language is now {language_code or 'none'} "
                         f"(the bot maps it to {resolve_language(language_code)} unless you chose one).")
-                elif command == "user" and arg.lstrip("-").isdigit() and int(arg) > 0:
+                elif command == "user" and arg.isdigit() and int(arg) > 0:
+                    flush()
                     user_id, buttons.items = int(arg), []
                     say(f"You are now user {user_id}.")
+                    for kind, message in backlog.pop(user_id, []):
+                        say(format_message(message, kind, buttons))
                 else:
                     say(HELP)
                 continue

@@ -301,3 +301,33 @@ async def test_a_bad_content_file_gets_a_precise_error_and_changes_nothing(
     assert tr("az")._("That file was not applied; nothing changed.") in reply.text
     assert reason in reply.text
     assert campaign.services.content is before
+
+
+async def test_a_group_that_became_a_supergroup_is_followed_to_its_new_id(campaign: LocalBot) -> None:
+    group = Member(campaign, 703, "ru", chat_id=-700, chat_type="group")
+    await group.sends("/subscribe@campaign_tryout_bot all")
+    campaign.api.migrate_group(-700, -1000700)
+    await push(campaign, tr("en")._("General update (to those who follow all updates)"), TEXTS)
+    [message] = campaign.api.messages(-1000700)
+    assert TEXTS["ru"] in message.text
+    assert await campaign.services.store.chats.get(-700) is None
+    moved = await campaign.services.store.chats.get(-1000700)
+    assert moved is not None and moved.subscriptions == (ALL,) and moved.language == "ru"
+
+
+async def test_members_get_answers_while_a_broadcast_runs(tmp_path: Path) -> None:
+    settings = Settings(admin_ids=frozenset({ADMIN}), send_rate=10)
+    async with LocalBot(tmp_path / "data", settings=settings) as campaign:
+        await subscribers(campaign, ALL, 60)
+        admin = Member(campaign, ADMIN, "en")
+        await admin.sends("/push")
+        await admin.presses(tr("en")._("General update (to those who follow all updates)"))
+        for text in (TEXTS["en"], "/skip", "/skip"):
+            await admin.sends(text)
+        await admin.presses(tr("en")._("Confirm and send"))
+        reader = Member(campaign, 704, "az")
+        [reply] = await reader.sends("/case asif")
+        assert reply.text.startswith("Asif Yusifli")
+        [running] = await campaign.services.store.outbox.running()  # answered before the broadcast ended
+        assert campaign.services.publisher.broadcaster.is_running(running.id)  # type: ignore[union-attr]
+        await campaign.services.publisher.broadcaster.wait(running.id)  # type: ignore[union-attr]

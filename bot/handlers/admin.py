@@ -19,6 +19,7 @@ from bot.context import BotContext
 from bot.handlers.replies import send, show
 from bot.publishing import Publisher
 from bot.store import GENERAL
+from bot.store.outbox import PENDING
 
 log = logging.getLogger(__name__)
 
@@ -187,7 +188,8 @@ async def decided(update: Update, context: BotContext) -> int:
     if broadcast is None:
         await query.answer(render_admin.draft_gone(context.tr))
         return END
-    text, markup = render_admin.progress_card(context.tr, context.content, broadcast, Counter(), False)
+    text, markup = render_admin.progress_card(context.tr, context.content, broadcast,
+                                              Counter({PENDING: broadcast.total}), False)
     await query.edit_message_text(text, reply_markup=markup)  # the summary becomes the progress card
     if query.message is not None:
         await context.services.store.outbox.set_progress_message(broadcast.id, query.message.message_id)

@@ -11,7 +11,9 @@ from bot.handlers.replies import send
 
 async def help_command(update: Update, context: BotContext) -> None:
     if update.effective_message is not None:
-        await send(update.effective_message, render.help_text(context.tr, context.bot.username))
+        user = update.effective_user
+        admin = user is not None and user.id in context.services.settings.admin_ids
+        await send(update.effective_message, render.help_text(context.tr, context.bot.username, admin=admin))
 
 
 async def about(update: Update, context: BotContext) -> None:

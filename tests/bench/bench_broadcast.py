@@ -1,0 +1,283 @@
+"""Broadcast benchmarks: the real bot's broadcaster against the stand-in running in a separate process.
+
+1. At Telegram's pace: stand-in limited to 30 sends/s with 80 ms latency, the bot as configured.
+2. The sender's ceiling: stand-in without limit or latency, the bot's global rate lifted (BOT_SEND_RATE=0).
+
+Each is compared with a naive sequential `await bot.send_message` loop (PTB's plain `Bot`, default
+HTTPXRequest) against the same stand-in, and (2) also with the same broadcaster on an ExtBot that uses
+PTB's default HTTPXRequest instead of the bot's aiohttp request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import math
+import time
+from collections import Counter
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from bench_support import LoopMonitor, Progress, RateLimitLog, StandIn, median
+from telegram import Bot, LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.error import RetryAfter, TelegramError
+from telegram.ext import AIORateLimiter, Application, Defaults
+
+from bot.app import REQUEST_POOL, RETRIES_AFTER_FLOOD_WAIT, build_application, ensure_content, file_base_url, running
+from bot.broadcast import Message
+from bot.config import Secret, Settings
+from bot.context import Services
+from bot.driver import TRYOUT_TOKEN
+from bot.http import AiohttpRequest
+from bot.i18n import Catalogs
+from bot.publishing import Publisher
+from bot.resources import locales_dir
+from bot.store import ALL, GENERAL, Store
+from bot.store.outbox import SENT
+
+log = logging.getLogger("bench")
+
+TOKEN = TRYOUT_TOKEN
+ADMIN_CHAT = 90001
+"""Gets the final report; registered at the stand-in like every recipient."""
+FIRST_CHAT = 1_000_001
+LANGUAGES = ("en", "az", "ru")
+TEXTS = {"en": "The trial was postponed to 1 December.", "az": "Məhkəmə 1 dekabra təxirə salınıb.",
+         "ru": "Суд отложен до 1 декабря."}
+SAMPLE_EVERY = 0.02
+"""Seconds between progress samples of a running broadcast (its delivered count)."""
+SUBSCRIBE_BATCH = 200
+
+
+def chat_ids(count: int) -> list[int]:
+    return [FIRST_CHAT + n for n in range(count)]
+
+
+async def subscribe_chats(store: Store, ids: Sequence[int]) -> float:
+    """Subscribe each chat to all updates through `store.chats.subscribe`; returns seconds.
+
+    Issued SUBSCRIBE_BATCH at a time: they queue on the store's one thread, so this measures the
+    store's write throughput rather than one event-loop round trip per chat.
+    """
+    started = time.perf_counter()
+    for start in range(0, len(ids), SUBSCRIBE_BATCH):
+        batch = ids[start:start + SUBSCRIBE_BATCH]
+        await asyncio.gather(*(store.chats.subscribe(chat_id, ALL, LANGUAGES[chat_id % 3]) for chat_id in batch))
+    return time.perf_counter() - started
+
+
+@asynccontextmanager
+async def running_bot(api: StandIn, store: Store, data_dir: Path,
+                      **settings: Any) -> AsyncIterator[tuple[Services, Any]]:
+    """The real Application, built like bot/driver.py builds it, running by long polling at `api`."""
+    config = Settings(token=Secret(TOKEN), data_dir=data_dir, api_base_url=api.base_url, **settings)
+    services = Services(config, store, Catalogs(locales_dir()))
+    application = build_application(services, token=TOKEN)
+    async with running(application, poll_timeout=1):
+        yield services, application
+
+
+def _limiter_lifted(bot: Any) -> bool:
+    """Whether the bot's AIORateLimiter has no global rate (PTB keeps it as `_base_limiter`)."""
+    limiter = getattr(bot, "rate_limiter", None)
+    return limiter is None or getattr(limiter, "_base_limiter", "unknown") is None
+
+
+def _defaults() -> Defaults:
+    return Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True))
+
+
+def _lifted_ext_bot(base_url: str, *, aiohttp_request: bool) -> Any:
+    """An ExtBot built like the application's, global rate lifted; PTB's default HTTPXRequest unless told."""
+    builder = (Application.builder().token(TOKEN).base_url(base_url).base_file_url(file_base_url(base_url))
+               .defaults(_defaults())
+               .rate_limiter(AIORateLimiter(overall_max_rate=0, max_retries=RETRIES_AFTER_FLOOD_WAIT)))
+    if aiohttp_request:
+        builder = builder.request(AiohttpRequest(connection_pool_size=REQUEST_POOL))
+    return builder.build().bot
+
+
+async def timed_broadcast(publisher: Publisher, store: Store, api: StandIn, *, timeout: float,
+                          limiter_log: RateLimitLog | None = None, monitor_loop: bool = False) -> dict[str, Any]:
+    """Publish one general update to every subscriber, start it, and measure it until it is finished."""
+    before = await api.stats()
+    if limiter_log is not None:
+        limiter_log.reset()
+    persist_started = time.perf_counter()
+    broadcast = await publisher.publish(GENERAL, TEXTS, ADMIN_CHAT)
+    persist_s = time.perf_counter() - persist_started
+    broadcaster = publisher.broadcaster
+    progress = Progress()
+    monitor = LoopMonitor().start() if monitor_loop else None
+    timed_out = False
+    started = time.perf_counter()
+    publisher.start(broadcast)
+    done = asyncio.ensure_future(broadcaster.wait(broadcast.id))
+    try:
+        async with asyncio.timeout(timeout):
+            while not done.done():
+                counts = broadcaster.progress(broadcast.id)
+                if counts is not None:
+                    progress.add(time.perf_counter() - started, counts[SENT])
+                await asyncio.wait({done}, timeout=SAMPLE_EVERY)
+            await done
+    except TimeoutError:
+        timed_out = True
+        broadcaster.cancel(broadcast.id)
+        try:
+            async with asyncio.timeout(30):
+                await broadcaster.wait(broadcast.id)
+        except TimeoutError:
+            log.error("broadcast %d did not stop after being cancelled", broadcast.id)
+    finished_s = time.perf_counter() - started
+    if monitor is not None:
+        await monitor.stop()
+    final = await store.outbox.counts(broadcast.id)
+    if final[SENT] > progress.final:  # the last deliveries landed after the last sample
+        progress.add(finished_s, final[SENT])
+    after = await api.stats()
+    record = await store.outbox.get(broadcast.id)
+    windows = progress.windows(1.0)
+    steady_windows = windows[1:]
+    return {
+        "broadcast_id": broadcast.id,
+        "recipients": broadcast.total,
+        "state": record.state if record else None,
+        "timed_out": timed_out,
+        "persist_outbox_s": persist_s,
+        "to_last_delivery_s": progress.last_send_at,
+        "finished_s": finished_s,
+        "rate_overall": progress.overall_rate(),
+        "rate_after_first_second": progress.rate_after(1.0),
+        "rate_end_to_end": final[SENT] / finished_s if finished_s > 0 else math.nan,
+        "per_second": windows,
+        "slowest_full_second_after_first": min(steady_windows) if steady_windows else None,
+        "counts": dict(final),
+        "not_sent": broadcast.total - final[SENT],
+        "standin_429": after["rejected_429"] - before["rejected_429"],
+        "standin_403": after["rejected_403"] - before["rejected_403"],
+        "standin_sent": after["sent_count"] - before["sent_count"],
+        "limiter_retry_after_waited": limiter_log.retried if limiter_log else None,
+        "limiter_retry_after_gave_up": limiter_log.gave_up if limiter_log else None,
+        "loop": monitor.summary() if monitor else None,
+        "samples": len(progress.samples),
+    }
+
+
+async def naive_sequential(base_url: str, ids: Sequence[int], message: Message, api: StandIn, *,
+                           time_budget: float) -> dict[str, Any]:
+    """The naive way: PTB's plain Bot (default HTTPXRequest, no rate limiter), one awaited send after another."""
+    before = await api.stats()
+    errors: Counter[str] = Counter()
+    sent = 0
+    bot = Bot(TOKEN, base_url=base_url, base_file_url=file_base_url(base_url))
+    async with bot:
+        started = time.perf_counter()
+        for chat_id in ids:
+            if time.perf_counter() - started > time_budget:
+                errors["not attempted (time budget)"] += 1
+                continue
+            try:
+                await bot.send_message(chat_id, message.text, parse_mode=ParseMode.HTML,
+                                       reply_markup=message.keyboard,
+                                       link_preview_options=LinkPreviewOptions(is_disabled=True))
+                sent += 1
+            except RetryAfter:
+                errors["RetryAfter"] += 1
+            except TelegramError as exc:
+                errors[type(exc).__name__] += 1
+        elapsed = time.perf_counter() - started
+    after = await api.stats()
+    return {"attempted": len(ids) - errors["not attempted (time budget)"], "sent": sent, "elapsed_s": elapsed,
+            "rate": sent / elapsed if elapsed > 0 else math.nan, "errors": dict(errors),
+            "standin_429": after["rejected_429"] - before["rejected_429"]}
+
+
+async def telegram_pace(workdir: Path, *, recipients: int, naive_count: int, rate: float = 30.0,
+                        latency: float = 0.08) -> dict[str, Any]:
+    """Scenario 1: one broadcast to `recipients` chats against a stand-in that enforces `rate`/s."""
+    data_dir = workdir / "pace-data"
+    async with StandIn(workdir, rate=rate, latency=latency) as api:
+        ids = chat_ids(recipients)
+        register_s = await api.register_chats([*ids, ADMIN_CHAT])
+        store = Store(data_dir)
+        try:
+            subscribe_s = await subscribe_chats(store, ids)
+            with RateLimitLog() as limiter_log:
+                async with running_bot(api, store, data_dir) as (services, application):
+                    publisher = services.publisher
+                    assert publisher is not None
+                    message = publisher.preview(GENERAL, TEXTS, None)["en"]
+                    send_rate = getattr(services.settings, "send_rate", None)
+                    run = await timed_broadcast(publisher, store, api, timeout=recipients / rate * 1.5 + 60,
+                                                limiter_log=limiter_log, monitor_loop=True)
+            await asyncio.sleep(1.5)  # let the stand-in's bucket refill before the baseline
+            naive = await naive_sequential(api.base_url, ids[:naive_count], message, api,
+                                           time_budget=naive_count * 0.5 + 30)
+        finally:
+            store.close()
+    return {"standin": {"command": api.command, "rate": rate, "latency": latency},
+            "bot_send_rate_setting": send_rate, "register_chats_s": register_s,
+            "subscribe_s": subscribe_s, "run": run, "naive": naive}
+
+
+async def sender_ceiling(workdir: Path, *, recipients: int, repeats: int, httpx_variant: bool,
+                         naive_count: int) -> dict[str, Any]:
+    """Scenario 2: broadcasts with the limit lifted, against a stand-in with no limit and no latency."""
+    data_dir = workdir / "ceiling-data"
+    notes: list[str] = []
+    configurable = "send_rate" in {f.name for f in dataclasses.fields(Settings)}
+    lifted = False
+    timeout = recipients / 50 + 60
+    async with StandIn(workdir, rate=None, latency=0.0) as api:
+        ids = chat_ids(recipients)
+        register_s = await api.register_chats([*ids, ADMIN_CHAT])
+        store = Store(data_dir)
+        try:
+            subscribe_s = await subscribe_chats(store, ids)
+            runs: list[dict[str, Any]] = []
+            with RateLimitLog() as limiter_log:
+                if configurable:
+                    async with running_bot(api, store, data_dir, send_rate=0) as (services, application):
+                        lifted = _limiter_lifted(application.bot)
+                        publisher = services.publisher
+                        assert publisher is not None
+                        message = publisher.preview(GENERAL, TEXTS, None)["en"]
+                        for _ in range(repeats if lifted else 0):
+                            runs.append(await timed_broadcast(publisher, store, api, timeout=timeout,
+                                                              limiter_log=limiter_log))
+                if not lifted:
+                    notes.append("the application's global rate could not be lifted by a setting "
+                                 f"(Settings.send_rate exists: {configurable}); measured the same broadcaster on an "
+                                 "ExtBot built like the application's (AiohttpRequest) with "
+                                 "AIORateLimiter(overall_max_rate=0)")
+                    services = Services(Settings(token=Secret(TOKEN), data_dir=data_dir, api_base_url=api.base_url),
+                                        store, Catalogs(locales_dir()))
+                    await ensure_content(services)
+                    async with _lifted_ext_bot(api.base_url, aiohttp_request=True) as bot:
+                        publisher = Publisher(bot, store, services.catalogs, lambda: services.content, "en")
+                        message = publisher.preview(GENERAL, TEXTS, None)["en"]
+                        for _ in range(repeats):
+                            runs.append(await timed_broadcast(publisher, store, api, timeout=timeout,
+                                                              limiter_log=limiter_log))
+                # The same broadcaster on an ExtBot with PTB's default request (HTTPXRequest, pool of 256).
+                httpx_run = None
+                if httpx_variant:
+                    async with _lifted_ext_bot(api.base_url, aiohttp_request=False) as bot:
+                        publisher = Publisher(bot, store, services.catalogs, lambda: services.content, "en")
+                        httpx_run = await timed_broadcast(publisher, store, api, timeout=recipients / 20 + 60,
+                                                          limiter_log=limiter_log)
+            naive = await naive_sequential(api.base_url, ids[:naive_count], message, api,
+                                           time_budget=naive_count * 0.05 + 30)
+        finally:
+            store.close()
+    return {"standin": {"command": api.command, "rate": None, "latency": 0.0},
+            "limit_lifted_by_setting": lifted, "notes": notes, "register_chats_s": register_s,
+            "subscribe_s": subscribe_s, "runs": runs,
+            "median_rate_end_to_end": median(r["rate_end_to_end"] for r in runs),
+            "median_rate_after_first_second": median(r["rate_after_first_second"] for r in runs),
+            "httpx_run": httpx_run, "naive": naive}

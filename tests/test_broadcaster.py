@@ -1,0 +1,79 @@
+"""The sender's handling of each outcome, with a fake bot (the HTTP behaviour is in test_broadcast.py)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+
+from bot.broadcast import ATTEMPTS, Broadcaster, Message
+from bot.store import ALL, Store
+from bot.store.outbox import BLOCKED, FAILED, SEND, SENT, UNKNOWN, Broadcast, Target
+
+
+class FakeBot:
+    """Answers each chat as scripted: a list of exceptions to raise in turn, then success."""
+
+    def __init__(self, script: dict[int, list[Exception]]) -> None:
+        self.script = script
+        self.sent: Counter[int] = Counter()
+        self.attempts: Counter[int] = Counter()
+
+    async def send_message(self, chat_id: int, text: str, **_: Any) -> SimpleNamespace:
+        self.attempts[chat_id] += 1
+        errors = self.script.get(chat_id, [])
+        if errors:
+            raise errors.pop(0)
+        self.sent[chat_id] += 1
+        return SimpleNamespace(message_id=1000 + chat_id)
+
+
+async def run(tmp_path: Path, script: dict[int, list[Exception]]) -> tuple[Counter[str], FakeBot, Store]:
+    store = Store(tmp_path)
+    chats = list(range(1, 7))
+    for chat_id in chats:
+        await store.chats.subscribe(chat_id, ALL, "en")
+    broadcast = await store.outbox.create(SEND, 1, ALL, 99, [Target(c, "en", False) for c in chats])
+    bot = FakeBot(script)
+    reports: list[bool] = []
+
+    async def compose(_: Broadcast) -> dict[str, Message]:
+        return {"en": Message("hello")}
+
+    async def report(_: Broadcast, __: Counter[str], finished: bool) -> None:
+        reports.append(finished)
+
+    broadcaster = Broadcaster(bot, store, compose, report)  # type: ignore[arg-type]
+    await broadcaster.start(broadcast)
+    assert reports[-1] is True
+    return await store.outbox.counts(broadcast.id), bot, store
+
+
+async def test_each_outcome_is_recorded_as_it_should(tmp_path: Path) -> None:
+    script: dict[int, list[Exception]] = {
+        2: [TimedOut()],                         # may have been delivered: unknown, not re-sent
+        3: [Forbidden("bot was blocked by the user")],
+        4: [BadRequest("Chat not found")],
+        5: [BadRequest("Message text is empty")],
+        6: [RetryAfter(1), NetworkError("connection reset")],  # both retried, then delivered
+    }
+    counts, bot, store = await run(tmp_path, script)
+    try:
+        assert counts == Counter({SENT: 2, UNKNOWN: 1, BLOCKED: 2, FAILED: 1})
+        assert bot.sent == Counter({1: 1, 6: 1}) and bot.attempts[2] == 1 and bot.attempts[6] == 3
+        assert (await store.chats.get(3)).active is False  # type: ignore[union-attr]
+        assert (await store.chats.get(4)).active is False  # type: ignore[union-attr]
+        assert (await store.chats.get(5)).active is True  # type: ignore[union-attr]
+    finally:
+        store.close()
+
+
+async def test_a_network_that_keeps_failing_gives_up_after_a_few_attempts(tmp_path: Path) -> None:
+    counts, bot, store = await run(tmp_path, {1: [NetworkError("down")] * (ATTEMPTS + 3)})
+    try:
+        assert counts[FAILED] == 1 and counts[SENT] == 5 and bot.attempts[1] == ATTEMPTS
+    finally:
+        store.close()
