@@ -48,6 +48,9 @@ RESOLVE_GROUP = -1
 DRAFT_TIMEOUT = 30 * 60
 """An admin's unfinished draft is dropped after this many seconds of silence."""
 
+PRUNE_EVERY = 6 * 60 * 60
+"""Seconds between two prunings of old deliveries from the outbox."""
+
 REQUEST_POOL = 64
 """Connections to the Bot API: more than the sends a broadcast keeps in flight, plus replies."""
 
@@ -183,6 +186,15 @@ async def on_startup(application: AnyApplication) -> None:
     services.publisher = Publisher(application.bot, services.store, services.catalogs, lambda: services.content,
                                    services.settings.default_language)
     await services.publisher.broadcaster.resume_all()
+    if application.job_queue is not None:
+        application.job_queue.run_repeating(prune_outbox, interval=PRUNE_EVERY, first=0, name="prune-outbox")
+
+
+async def prune_outbox(context: BotContext) -> None:
+    """Who got which broadcast is kept only while a correction may need it (see store/outbox.py)."""
+    pruned = await context.services.store.outbox.prune()
+    if pruned:
+        log.info("outbox: dropped the deliveries of %d old broadcasts", pruned)
 
 
 async def on_stop(application: AnyApplication) -> None:

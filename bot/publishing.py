@@ -48,7 +48,8 @@ class Publisher:
         for broadcast in reversed(await self._store.outbox.recent(None)):
             if broadcast.update_id == update_id and broadcast.kind == SEND:
                 for d in await self._store.outbox.deliveries(broadcast.id, SENT):
-                    targets[d.chat_id] = Target(d.chat_id, d.language, d.quiet, d.message_id)
+                    if d.chat_id:  # 0: the chat asked to be forgotten
+                        targets[d.chat_id] = Target(d.chat_id, d.language, d.quiet, d.message_id)
         return list(targets.values())
 
     def preview(self, topic: str, texts: Mapping[str, str], correcting: CampaignUpdate | None) -> dict[str, Message]:

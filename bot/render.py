@@ -18,6 +18,7 @@ from bot import LANGUAGES, callbacks
 from bot.content import Case, Content, Link, Text, Topic
 from bot.i18n import N_, Translator
 from bot.store import ALL, GENERAL, CampaignUpdate, ChatRecord
+from bot.store.outbox import RETENTION_DAYS
 from bot.textsplit import split_html
 
 LANGUAGE_NAMES = {"en": "English", "az": "Azərbaycanca", "ru": "Русский"}
@@ -180,6 +181,9 @@ def privacy(tr: Translator) -> Screen:
                  "else: not your name, username, phone number or messages.")),
         esc(tr._("Why: to send you the updates you asked for, in your language. The bot does not share these "
                  "data with anyone. /mydata shows exactly what it holds; /forget deletes it.")),
+        esc(tr._("When it sends an update, the bot keeps for {days} days which chats got it and the message "
+                 "numbers, so that a correction can fix those messages; then only the totals. /forget removes "
+                 "this chat from them at once.").format(days=RETENTION_DAYS)),
         esc(tr._("Telegram itself sees your messages to the bot, as it does every chat. If you are at "
                  "risk, think about who can see your phone and this chat.")),
     ]

@@ -8,6 +8,7 @@ import random
 import signal
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from bot.content import RawItem, read_content_dir
 from bot.store import ALL, GENERAL, DataDirInUse, Store
 from bot.store.atomic import AtomicJSONStorage, clean_stale_temp_files, temp_prefix
 from bot.store.content_repo import ORIGIN_ADMIN
+from bot.store.outbox import DONE, FORGOTTEN, RETENTION_DAYS, SEND, SENT, Result, Target
 
 ROOT = Path(__file__).resolve().parent.parent
 KILLS = 60
@@ -115,6 +117,8 @@ async def test_chat_record_holds_only_what_the_bot_needs(tmp_path: Path) -> None
         assert len(record.created) == len("2026-11-22")
         assert await store.chats.forget(42) is True
         assert await store.chats.get(42) is None
+        raw = b"".join(p.read_bytes() for p in tmp_path.glob("chats.json*"))
+        assert b'"42"' not in raw  # gone from the journal's history too
         assert await store.chats.forget(42) is False
     finally:
         store.close()
@@ -222,5 +226,40 @@ async def test_a_record_without_its_file_is_kept_and_reported(tmp_path: Path) ->
         report = await store.content.import_items(fewer)
         assert report.only_in_store == ["cases/mammad-ibrahim.yaml"]
         assert store.content.content.case("mammad-ibrahim") is not None
+    finally:
+        store.close()
+
+
+async def test_forget_erases_a_chat_from_every_broadcast_and_keeps_the_totals(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    try:
+        targets = [Target(chat, "en", False) for chat in (11, 12, 13)]
+        broadcast = await store.outbox.create(SEND, 1, ALL, 99, targets)
+        claimed = await store.outbox.claim(broadcast.id, 2)
+        await store.outbox.record(broadcast.id, [Result(d.seq, SENT, 500 + d.seq) for d in claimed])
+        assert await store.outbox.forget_chat(11) == 1 and await store.outbox.forget_chat(13) == 1
+        deliveries = {d.seq: d for d in await store.outbox.deliveries(broadcast.id)}
+        assert (deliveries[1].chat_id, deliveries[1].status, deliveries[1].message_id) == (0, SENT, None)
+        assert (deliveries[3].chat_id, deliveries[3].status) == (0, FORGOTTEN)  # pending: never sent now
+        assert deliveries[2].chat_id == 12
+        assert await store.outbox.claim(broadcast.id, 10) == []
+        raw = b"".join(p.read_bytes() for p in tmp_path.glob("outbox.json*"))
+        assert b'"chat":11' not in raw and b'"chat":13' not in raw  # not in the journal's history either
+    finally:
+        store.close()
+
+
+async def test_old_deliveries_are_pruned_to_their_totals(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    try:
+        broadcast = await store.outbox.create(SEND, 1, ALL, 99, [Target(c, "en", False) for c in (21, 22)])
+        claimed = await store.outbox.claim(broadcast.id, 5)
+        await store.outbox.record(broadcast.id, [Result(d.seq, SENT, 1) for d in claimed])
+        await store.outbox.finish(broadcast.id, DONE)
+        assert await store.outbox.prune() == 0  # recent: kept, a correction may need it
+        later = datetime.now(UTC) + timedelta(days=RETENTION_DAYS + 1)
+        assert await store.outbox.prune(later) == 1
+        assert await store.outbox.deliveries(broadcast.id) == []
+        assert (await store.outbox.counts(broadcast.id))[SENT] == 2
     finally:
         store.close()

@@ -122,6 +122,7 @@ class ChatRepository:
         if self._get(chat_id) is None:
             return False
         self._table(chat_id).remove(doc_ids=[chat_id])
+        self._db.erase_history(FILE)
         return True
 
     def _migrate(self, old_id: int, new_id: int) -> ChatRecord | None:

@@ -66,6 +66,13 @@ class Database:
                 self._files[name] = TinyDB(path, storage=AtomicJSONStorage, indent=indent)
         return self._files[name]
 
+    def erase_history(self, name: str) -> None:
+        """Fold a journaled file's journal into its snapshot, so that what was removed is gone from disk
+        too (a journal keeps earlier versions of a table until it is compacted). Call only from `run`."""
+        storage = self.open_table_file(name, journaled=True).storage
+        if isinstance(storage, JournaledStorage):
+            storage.compact()
+
     async def run(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run `fn` on the store's one thread and wait for it without blocking the event loop."""
         loop = asyncio.get_running_loop()

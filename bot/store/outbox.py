@@ -9,6 +9,10 @@ A delivery goes `pending` → `sending` (claimed, written before the send) → o
 `blocked`, `unknown` (a timeout: Telegram may or may not have delivered it, so it is not re-sent).
 After a crash, `sending` deliveries are the ones that were in flight: they go back to `pending`, and
 those recipients are the only ones who may get the message twice.
+
+Who was sent what is personal data, kept only as long as it serves: `prune` drops the deliveries of
+broadcasts finished more than `RETENTION_DAYS` ago (keeping their totals for /stats), after which
+they can no longer be corrected in place; `forget_chat` erases one chat from every broadcast.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tinydb.table import Document, Table
@@ -28,7 +32,10 @@ BROADCASTS = "broadcasts"
 CHUNK = 500
 
 PENDING, SENDING, SENT, FAILED, BLOCKED, UNKNOWN = "pending", "sending", "sent", "failed", "blocked", "unknown"
-FINAL = frozenset({SENT, FAILED, BLOCKED, UNKNOWN})
+FORGOTTEN = "forgotten"
+"""A delivery whose chat asked the bot to forget it: no chat id, and not sent if it was still pending."""
+FINAL = frozenset({SENT, FAILED, BLOCKED, UNKNOWN, FORGOTTEN})
+RETENTION_DAYS = 30
 
 RUNNING, DONE, CANCELLED = "running", "done", "cancelled"
 
@@ -171,10 +178,12 @@ class OutboxRepository:
             # results are keyed by chat id, which is unique within a broadcast.
             table = tinydb.table(name)
             by_chat: dict[int, dict[str, Any]] = {}
+            seqs = []
             for result in items:
                 doc = table.get(doc_id=result.seq)
-                if not isinstance(doc, dict):
-                    continue
+                if not isinstance(doc, dict) or doc["chat"] == 0:
+                    continue  # gone, or its chat was forgotten while the send was in flight
+                seqs.append(result.seq)
                 fields: dict[str, Any] = {"status": result.status}
                 if result.message_id is not None:
                     fields["mid"] = result.message_id
@@ -185,7 +194,8 @@ class OutboxRepository:
             def apply(doc: dict[str, Any], by_chat: dict[int, dict[str, Any]] = by_chat) -> None:
                 doc.update(by_chat[doc["chat"]])
 
-            table.update(apply, doc_ids=[result.seq for result in items])
+            if seqs:
+                table.update(apply, doc_ids=seqs)
             if any(result.status == PENDING for result in items):
                 self._cursor[broadcast_id] = 0
 
@@ -204,7 +214,41 @@ class OutboxRepository:
                 for doc in table.all() if status is None or doc["status"] == status]
 
     def _counts(self, broadcast_id: int) -> Counter[str]:
+        record = self._broadcasts().get(doc_id=broadcast_id)
+        if isinstance(record, dict) and record.get("counts") is not None:
+            return Counter(record["counts"])  # pruned: only the totals are left
         return Counter(doc["status"] for table in self._chunks(broadcast_id) for doc in table.all())
+
+    def _prune(self, older_than: datetime) -> int:
+        pruned = 0
+        tinydb = self._file()
+        for broadcast in self._list(None, None):
+            if broadcast.state == RUNNING or datetime.fromisoformat(broadcast.created) >= older_than:
+                continue
+            chunks = self._chunks(broadcast.id)
+            if not chunks:
+                continue
+            self._set(broadcast.id, {"counts": dict(self._counts(broadcast.id))})  # totals first, then drop
+            for table in chunks:
+                tinydb.drop_table(table.name)
+            pruned += 1
+        return pruned
+
+    def _forget_chat(self, chat_id: int) -> int:
+        erased = 0
+        tinydb = self._file()
+        for name in tinydb.tables():
+            if not name.startswith("r"):
+                continue
+            table = tinydb.table(name)
+            ids = [doc.doc_id for doc in table.all() if doc["chat"] == chat_id]
+            if ids:
+                table.update(lambda doc: doc.update(chat=0, mid=None, status=doc["status"] if doc["status"] in FINAL
+                                                    else FORGOTTEN), doc_ids=ids)
+                erased += len(ids)
+        if erased:
+            self._db.erase_history(FILE)
+        return erased
 
     def _list(self, state: str | None, limit: int | None) -> list[Broadcast]:
         docs = sorted(self._broadcasts().all(), key=lambda d: d.doc_id, reverse=True)
@@ -245,6 +289,15 @@ class OutboxRepository:
 
     async def counts(self, broadcast_id: int) -> Counter[str]:
         return await self._db.run(self._counts, broadcast_id)
+
+    async def prune(self, now: datetime | None = None) -> int:
+        """Drop who-got-what of broadcasts finished over RETENTION_DAYS ago; returns how many broadcasts."""
+        horizon = (now or self._now()) - timedelta(days=RETENTION_DAYS)
+        return await self._db.run(self._prune, horizon)
+
+    async def forget_chat(self, chat_id: int) -> int:
+        """Erase a chat from every broadcast (its deliveries keep only their status, for the totals)."""
+        return await self._db.run(self._forget_chat, chat_id)
 
     async def has_pending(self, broadcast_id: int) -> bool:
         return (await self.counts(broadcast_id))[PENDING] > 0
