@@ -331,3 +331,9 @@ async def test_members_get_answers_while_a_broadcast_runs(tmp_path: Path) -> Non
         [running] = await campaign.services.store.outbox.running()  # answered before the broadcast ended
         assert campaign.services.publisher.broadcaster.is_running(running.id)  # type: ignore[union-attr]
         await campaign.services.publisher.broadcaster.wait(running.id)  # type: ignore[union-attr]
+
+
+async def test_a_member_who_sends_some_other_file_gets_a_hint(campaign: LocalBot) -> None:
+    member = Member(campaign, 705, "ru")
+    [reply] = await member.sends_document("photo.pdf", b"%PDF-1.4")
+    assert tr("ru")._("I can only read text messages. Send /help to see what I can do.") in reply.text

@@ -5,9 +5,9 @@ from __future__ import annotations
 from telegram import Update
 from telegram.error import TelegramError
 
-from bot import callbacks, render_admin
+from bot import callbacks, render, render_admin
 from bot.content import ContentError, RawItem
-from bot.content_edit import MAX_FILE_BYTES, diff, recognise
+from bot.content_edit import MAX_FILE_BYTES, SUFFIXES, diff, recognise
 from bot.context import BotContext
 from bot.handlers.admin import is_admin, refuse
 from bot.handlers.replies import send, show
@@ -19,11 +19,14 @@ async def received(update: Update, context: BotContext) -> None:
     message = update.effective_message
     if message is None or message.document is None:
         return
-    if not is_admin(update, context):
-        await refuse(update, context)
-        return
     document = message.document
     name = document.file_name or "?"
+    if not is_admin(update, context):
+        if name.lower().endswith(SUFFIXES):
+            await refuse(update, context)  # a content file: that is an admin's job
+        else:
+            await send(message, render.text_only(context.tr))  # any other file: a member's mistake
+        return
     try:
         if document.file_size is not None and document.file_size > MAX_FILE_BYTES:
             raise ContentError(name, "", f"is {document.file_size} bytes; at most {MAX_FILE_BYTES}")

@@ -10,7 +10,7 @@ from bot.handlers.cards import card
 from bot.handlers.replies import send, show
 from bot.store import ALL
 
-ALL_WORDS = frozenset({"all", "hamısı", "hamisi", "все", "всё", "всe"})
+ALL_WORDS = frozenset({"all", "hamısı", "hamisi", "все", "всё"})
 """What members type for "everything", in the three languages."""
 
 
