@@ -83,7 +83,12 @@ class _Run:
     counts: Counter[str]
     results: list[Result] = field(default_factory=list)
     attempts: Counter[int] = field(default_factory=Counter)
-    cancelled: bool = False
+    cancelled: bool = False  # by an admin: the broadcast ends, what was not sent stays pending
+    stopping: bool = False  # the process is shutting down: the broadcast resumes at the next start
+
+    @property
+    def halted(self) -> bool:
+        return self.cancelled or self.stopping
 
 
 class Broadcaster:
@@ -103,7 +108,14 @@ class Broadcaster:
     def start(self, broadcast: Broadcast) -> asyncio.Task[None]:
         task = asyncio.create_task(self._run(broadcast), name=f"broadcast-{broadcast.id}")
         self._tasks[broadcast.id] = task
-        task.add_done_callback(lambda _: self._tasks.pop(broadcast.id, None))
+
+        def ended(finished: asyncio.Task[None]) -> None:
+            self._tasks.pop(broadcast.id, None)
+            if not finished.cancelled() and finished.exception() is not None:
+                log.error("broadcast %d stopped on an error; it resumes at the next start", broadcast.id,
+                          exc_info=finished.exception())
+
+        task.add_done_callback(ended)
         return task
 
     async def resume_all(self) -> list[Broadcast]:
@@ -136,9 +148,10 @@ class Broadcaster:
             await asyncio.shield(task)
 
     async def stop(self) -> None:
-        """On shutdown: stop claiming, let sends in flight finish and record them."""
+        """On shutdown: stop claiming, let sends in flight finish and record them; the broadcasts stay
+        unfinished in the outbox and resume at the next start."""
         for run in self._runs.values():
-            run.cancelled = True
+            run.stopping = True
         tasks = list(self._tasks.values())
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
@@ -154,7 +167,7 @@ class Broadcaster:
         flusher = asyncio.create_task(self._flush_loop(run))
         reporter = asyncio.create_task(self._report_loop(run))
         try:
-            while not run.cancelled:
+            while not run.halted:
                 batch = await outbox.claim(broadcast.id, CLAIM_BATCH)
                 if not batch:
                     if sending:
@@ -166,7 +179,7 @@ class Broadcaster:
                 run.counts[PENDING] -= len(batch)
                 run.counts[SENDING] += len(batch)
                 for index, delivery in enumerate(batch):
-                    if run.cancelled:
+                    if run.halted:
                         await outbox.record(broadcast.id, [Result(d.seq, PENDING) for d in batch[index:]])
                         run.counts[PENDING] += len(batch) - index
                         run.counts[SENDING] -= len(batch) - index
@@ -190,9 +203,12 @@ class Broadcaster:
             with contextlib.suppress(asyncio.CancelledError):
                 await reporter
             await self._flush(run)
+            self._runs.pop(broadcast.id, None)
+        if run.stopping:
+            log.info("broadcast %d paused for shutdown", broadcast.id)
+            return
         state = CANCELLED if run.cancelled else DONE
         await outbox.finish(broadcast.id, state)
-        self._runs.pop(broadcast.id, None)
         final = await outbox.counts(broadcast.id)
         log.info("broadcast %d %s: %s", broadcast.id, state, dict(final))
         await self._safe_report(run.broadcast, final, True)

@@ -61,9 +61,11 @@ class LocalBot:
     """`async with LocalBot(data_dir) as bot:` the real bot, running against a local stand-in."""
 
     def __init__(self, data_dir: Path, *, settings: Settings | None = None, content_root: Path | None = None,
-                 **api_options: Any) -> None:
+                 api: LocalBotAPI | None = None, **api_options: Any) -> None:
+        """`api`: a stand-in already running (kept running on exit), e.g. to restart the bot against it."""
         self.data_dir = data_dir
-        self.api = LocalBotAPI(**api_options)
+        self._own_api = api is None
+        self.api = api or LocalBotAPI(**api_options)
         self._settings = settings or Settings()
         self._content_root = content_root
         self._stack: Any = None
@@ -77,7 +79,8 @@ class LocalBot:
         return services
 
     async def __aenter__(self) -> LocalBot:
-        await self.api.start()
+        if self._own_api:
+            await self.api.start()
         settings = replace(self._settings, api_base_url=self.api.base_url, token=Secret(TRYOUT_TOKEN),
                            data_dir=self.data_dir)
         self.store = Store(self.data_dir)
@@ -99,7 +102,8 @@ class LocalBot:
         finally:
             if self.store is not None:
                 self.store.close()
-            await self.api.stop()
+            if self._own_api:
+                await self.api.stop()
 
     async def _deliver(self, queue_update: Callable[[], int]) -> None:
         assert self.application is not None

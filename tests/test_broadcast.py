@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 from bot.config import Settings
 from bot.content import read_content_dir
 from bot.driver import LocalBot
+from bot.local_api import LocalBotAPI
 from bot.store import ALL
 from bot.store.outbox import BLOCKED, SENT
 from tests.conftest import Member, tr
@@ -337,3 +339,29 @@ async def test_a_member_who_sends_some_other_file_gets_a_hint(campaign: LocalBot
     member = Member(campaign, 705, "ru")
     [reply] = await member.sends_document("photo.pdf", b"%PDF-1.4")
     assert tr("ru")._("I can only read text messages. Send /help to see what I can do.") in reply.text
+
+
+async def test_a_broadcast_interrupted_by_a_restart_resumes_and_sends_each_once(tmp_path: Path) -> None:
+    settings = Settings(admin_ids=frozenset({ADMIN}), send_rate=20)
+    api = LocalBotAPI()
+    await api.start()
+    try:
+        async with LocalBot(tmp_path / "data", settings=settings, api=api) as campaign:
+            members = await subscribers(campaign, ALL, 60)
+            admin = Member(campaign, ADMIN, "en")
+            await admin.sends("/push")
+            await admin.presses(tr("en")._("General update (to those who follow all updates)"))
+            for text in (TEXTS["en"], "/skip", "/skip"):
+                await admin.sends(text)
+            await admin.presses(tr("en")._("Confirm and send"))
+            while sum(len(m.replies) for m in members) < 10:
+                await asyncio.sleep(0.05)
+        # stopped mid-way (a deploy, say): the broadcast is paused, not cancelled
+        assert 0 < sum(len(m.replies) for m in members) < 60
+        async with LocalBot(tmp_path / "data", settings=settings, api=api) as campaign:
+            [broadcast] = await campaign.services.store.outbox.recent(1)
+            await campaign.services.publisher.broadcaster.wait(broadcast.id)  # type: ignore[union-attr]
+            assert (await campaign.services.store.outbox.get(broadcast.id)).state == "done"  # type: ignore[union-attr]
+        assert [len(m.replies) for m in members] == [1] * 60
+    finally:
+        await api.stop()
