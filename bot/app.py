@@ -175,6 +175,7 @@ def admin_draft() -> ConversationHandler[Any]:
             fallbacks=[CommandHandler("cancel", admin.cancel_draft)],
             conversation_timeout=DRAFT_TIMEOUT,
             name="admin-draft",
+            allow_reentry=True,  # /push or /correct again starts a new draft
         )
 
 

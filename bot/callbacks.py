@@ -40,8 +40,8 @@ _SHAPES: dict[str, re.Pattern[str]] = {
     BACKGROUND: re.compile(rf"^{BACKGROUND}$"),
     CONCERN_LIST: re.compile(rf"^{CONCERN_LIST}$"),
     CONCERN: re.compile(rf"^{CONCERN}:({_ID})$"),
-    SUBSCRIBE: re.compile(rf"^{SUBSCRIBE}:([cml]):({_ID})$"),
-    UNSUBSCRIBE: re.compile(rf"^{UNSUBSCRIBE}:([cml]):({_ID})$"),
+    SUBSCRIBE: re.compile(rf"^{SUBSCRIBE}:([cmls]):({_ID})$"),
+    UNSUBSCRIBE: re.compile(rf"^{UNSUBSCRIBE}:([cmls]):({_ID})$"),
     SUBSCRIPTIONS: re.compile(rf"^{SUBSCRIPTIONS}$"),
     HISTORY: re.compile(rf"^{HISTORY}:({_ID})$"),
     FORGET: re.compile(rf"^{FORGET}:(yes|no)$"),
@@ -65,8 +65,9 @@ class Callback:
     screen: str = ""  # for (un)subscribe: the screen the button is on, which shows the new state
 
 
-CARD, MENU, LIST = "c", "m", "l"
-"""Screens a subscription toggle sits on: a case card, the subscribe menu, a list of subscriptions."""
+CARD, MENU, LIST, SINGLE = "c", "m", "l", "s"
+"""Screens a subscription toggle sits on: a case card, the subscribe menu, a list of subscriptions, the
+confirmation of one (un)subscription."""
 
 
 def parse(data: str | None) -> Callback | None:

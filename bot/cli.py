@@ -13,7 +13,7 @@ from bot.config import ConfigError, Settings
 from bot.content import ContentError, read_content_dir
 from bot.context import Services
 from bot.i18n import Catalogs
-from bot.resources import content_dir, locales_dir
+from bot.resources import locales_dir, working_content_dir
 from bot.store import DataDirInUse, ImportReport, Store
 
 log = logging.getLogger("campaign-bot")
@@ -62,8 +62,9 @@ def print_report(report: ImportReport) -> None:
 
 
 def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
-    root = args.content or content_dir()
+    root = args.content or working_content_dir()
     items = read_content_dir(root)
+    print(f"importing {root} into {settings.data_dir}")
     store = Store(settings.data_dir)
     try:
         report = asyncio.run(store.content.import_items(items))
@@ -87,7 +88,8 @@ def parser() -> argparse.ArgumentParser:
     chat.add_argument("--admin", action="store_true", help="act as one of the campaign's admins (/push, /stats…)")
     chat.set_defaults(handler=cmd_chat)
     imp = sub.add_parser("import", help="re-sync the content files into the store and say what changed")
-    imp.add_argument("--content", type=Path, help="content directory (default: the bundled content/)")
+    imp.add_argument("--content", type=Path,
+                     help="content directory (default: ./content if there is one, else the bundled copy)")
     imp.set_defaults(handler=cmd_import)
     return top
 

@@ -22,6 +22,8 @@ from bot import LANGUAGES
 from bot.content import PartialDate, Text
 
 DOMAIN = "bot"
+DATE_LOCALES = {"en": "en_GB", "az": "az", "ru": "ru"}
+"""English dates as the content writes them, "11 October 2004", not the US "October 11, 2004"."""
 
 
 def N_(message: str) -> str:
@@ -77,7 +79,7 @@ class Catalogs:
     def __init__(self, locales_dir: Path) -> None:
         self._translators: dict[str, Translator] = {}
         for lang in LANGUAGES:
-            self._translators[lang] = Translator(lang, _load(locales_dir, lang), Locale.parse(lang))
+            self._translators[lang] = Translator(lang, _load(locales_dir, lang), Locale.parse(DATE_LOCALES[lang]))
 
     def get(self, lang: str) -> Translator:
         return self._translators.get(lang) or self._translators["en"]

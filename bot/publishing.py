@@ -97,11 +97,11 @@ class Publisher:
         current = await self._store.outbox.get(broadcast.id) or broadcast
         record = await self._store.chats.get(current.admin_chat)
         tr = self._catalogs.get(record.language if record else self._default_language)
-        text, markup = render_admin.progress_card(tr, self._content(), current, counts, finished)
+        text = render_admin.progress_card(tr, self._content(), current, counts, finished)
         if current.progress_message is not None:
             try:
                 await self._bot.edit_message_text(text, chat_id=current.admin_chat,
-                                                  message_id=current.progress_message, reply_markup=markup)
+                                                  message_id=current.progress_message)
             except BadRequest as exc:
                 if "not modified" not in exc.message.lower():
                     raise

@@ -60,15 +60,18 @@ def esc(value: object) -> str:
 
 
 class _Texts:
-    """Picks content texts in one language and remembers whether any fell back to English."""
+    """Picks texts in one language and remembers whether any fell back to another language."""
 
     def __init__(self, tr: Translator) -> None:
         self.tr = tr
         self.fell_back = False
+        self.only_english = True  # every fallback was to English (content always has it; updates may not)
 
     def __call__(self, text: Text) -> str:
         value, fallback = self.tr.text(text)
-        self.fell_back = self.fell_back or fallback
+        if fallback:
+            self.fell_back = True
+            self.only_english = self.only_english and "en" in text
         return value
 
     def paragraphs(self, text: Text) -> str:
@@ -77,7 +80,11 @@ class _Texts:
     def pending_note(self) -> str:
         if not self.fell_back:
             return ""
-        return "\n\n<i>" + esc(self.tr._("Translation pending: part of this text is shown in English.")) + "</i>"
+        if self.only_english:
+            note = self.tr._("Translation pending: part of this text is shown in English.")
+        else:
+            note = self.tr._("Translation pending: part of this text is shown in another language.")
+        return "\n\n<i>" + esc(note) + "</i>"
 
 
 def make_screen(text: str, keyboard: InlineKeyboardMarkup | None = None) -> Screen:
@@ -158,15 +165,15 @@ def help_text(tr: Translator, bot_username: str, *, admin: bool = False) -> Scre
         admin_commands = "\n".join(f"/{command} — {esc(tr._(text))}" for command, text in ADMIN_COMMANDS)
         parts.append(heading(tr._("For admins")) + "\n" + admin_commands + "\n" + esc(
             tr._("To add or change a case or topic, send its file (.yaml, as in content/) to me as a document: "
-                 "you see the changes and apply them with a button.")))
+                 "you see the changes and apply them with a button. /cancel stops a draft.")))
     return make_screen("\n\n".join(parts), main_menu(tr))
 
 
 def about(tr: Translator, content: Content) -> Screen:
     texts = _Texts(tr)
+    sources = "\n".join(f"{BULLET} {source_line(tr, content, s)}" for s in content.sources)
     parts = [heading(texts(content.campaign.name)), texts.paragraphs(content.campaign.about),
-             heading(tr._("Sources"))]
-    parts.append("\n".join(f"{BULLET} {source_line(tr, content, s)}" for s in content.sources))
+             heading(tr._("Sources")) + "\n" + sources]
     return make_screen("\n\n".join(parts) + texts.pending_note(), main_menu(tr))
 
 
@@ -220,10 +227,11 @@ def page_of(content: Content, case_id: str) -> int:
 
 
 def case_card(tr: Translator, content: Content, case: Case, *, latest: CampaignUpdate | None = None,
-              earlier: int = 0, subscribed: bool = False) -> Screen:
+              updates: int = 0, subscribed: bool = False, follows_all: bool = False) -> Screen:
     """A case: who, status as of its date, the latest update, what happened, charges, concerns, sources.
 
-    `earlier` is how many older updates the History button lists; `subscribed` picks the toggle.
+    `updates` is how many the Updates button lists (shown from two on); `subscribed` (to this case) and
+    `follows_all` (every update) pick the subscription button.
     """
     t = _Texts(tr)
     blocks = [f"{heading(t(case.name))}\n<i>{esc(t(case.role))}</i>"]
@@ -246,11 +254,15 @@ def case_card(tr: Translator, content: Content, case: Case, *, latest: CampaignU
         blocks.append(heading(tr._("Maximum sentence")) + "\n" + t.paragraphs(case.max_sentence))
     if case.concerns:
         items = "\n".join(f"{BULLET} {esc(t(c))}" for c in case.concerns)
-        blocks.append(heading(tr._("Concerns")) + "\n" + items)
+        blocks.append(heading(tr._("Concerns raised")) + "\n" + items)
     blocks.append(_sources_block(tr, content, case.sources, bool(case.links)))
-    rows = [[subscription_toggle(tr, case.id, subscribed, callbacks.CARD)]]
-    if earlier:
-        rows[0].append(InlineKeyboardButton(tr._("Earlier updates ({count})").format(count=earlier),
+    if follows_all and not subscribed:
+        first = InlineKeyboardButton("✓ " + tr._("All updates"), callback_data=callbacks.subscriptions())
+    else:
+        first = subscription_toggle(tr, case.id, subscribed, callbacks.CARD)
+    rows = [[first]]
+    if updates > 1:
+        rows[0].append(InlineKeyboardButton(tr._("Updates ({count})").format(count=updates),
                                             callback_data=callbacks.history(case.id)))
     rows += _link_rows(t, case.links)
     rows.append([InlineKeyboardButton("« " + tr._("All cases"),
@@ -329,27 +341,31 @@ def _menu_toggle(topic: str, label: str, following: bool) -> InlineKeyboardButto
 def subscribed(tr: Translator, content: Content, topic: str) -> Screen:
     text = esc(tr._("Subscribed: {name}. Updates will reach you here. /subscriptions lists what you follow; "
                     "/quiet makes them arrive without sound.").format(name=topic_name(tr, content, topic)))
-    return make_screen(text, buttons([[subscription_toggle(tr, topic, True, callbacks.LIST)]]))
+    return make_screen(text, buttons([[subscription_toggle(tr, topic, True, callbacks.SINGLE)]]))
 
 
-def unsubscribed(tr: Translator, content: Content, topic: str | None) -> Screen:
+def unsubscribed(tr: Translator, content: Content, topic: str | None, *, was_following: bool = True) -> Screen:
     if topic is None:
         text = esc(tr._("You no longer follow anything. /subscribe to follow a case again."))
         return make_screen(text)
-    text = esc(tr._("Unsubscribed: {name}.").format(name=topic_name(tr, content, topic)))
-    return make_screen(text, buttons([[subscription_toggle(tr, topic, False, callbacks.LIST)]]))
+    name = topic_name(tr, content, topic)
+    if not was_following:
+        text = esc(tr._("You were not following {name}. /subscriptions lists what you follow.").format(name=name))
+    else:
+        text = esc(tr._("Unsubscribed: {name}.").format(name=name))
+    return make_screen(text, buttons([[subscription_toggle(tr, topic, False, callbacks.SINGLE)]]))
 
 
 def subscriptions(tr: Translator, content: Content, record: ChatRecord | None) -> Screen:
-    current = record.subscriptions if record is not None else ()
+    order = [ALL, *(case.id for case in content.cases)]
+    current = sorted(record.subscriptions if record is not None else (),
+                     key=lambda t: order.index(t) if t in order else len(order))
     if not current:
-        text = esc(tr._("You follow nothing yet. Send /subscribe, or press Subscribe on a case."))
+        text = esc(tr._("You don't follow anything. Send /subscribe, or press Subscribe on a case."))
         return make_screen(text, buttons([[InlineKeyboardButton("🔔 " + tr._("All updates"),
                                                              callback_data=callbacks.subscribe(ALL, callbacks.LIST))]]))
     names = "\n".join(f"{BULLET} {esc(topic_name(tr, content, topic))}" for topic in current)
-    count = len(current)
-    text = esc(tr.ngettext("You follow {count} subscription:", "You follow {count} subscriptions:", count).format(
-        count=count)) + "\n" + names
+    text = esc(tr._("You follow:")) + "\n" + names
     if record is not None and record.quiet:
         text += "\n\n" + esc(tr._("Updates arrive without sound (/quiet to change)."))
     rows = [[InlineKeyboardButton("🔕 " + topic_name(tr, content, topic),
@@ -357,8 +373,10 @@ def subscriptions(tr: Translator, content: Content, record: ChatRecord | None) -
     return make_screen(text + "\n\n" + esc(tr._("Press one to unsubscribe.")), buttons(rows))
 
 
-def unsubscribe_usage(tr: Translator) -> Screen:
-    return make_screen(esc(tr._("Send /unsubscribe and a case name, or /unsubscribe all to stop every update.")))
+def unsubscribe_usage(tr: Translator, query: str) -> Screen:
+    text = esc(tr._("No case matches “{query}”.").format(query=query)) + "\n\n" + esc(
+        tr._("Send /unsubscribe and a case name, or /unsubscribe all to stop every update."))
+    return make_screen(text)
 
 
 def subscribe_no_match(tr: Translator, query: str) -> Screen:
@@ -504,7 +522,8 @@ def text_only(tr: Translator) -> Screen:
 
 def source_line(tr: Translator, content: Content, source_id: str) -> str:
     source = content.sources[source_id]
-    return f"{esc(source.publisher)}, “{esc(source.title)}”, {esc(tr.month(source.date))}"
+    return esc(tr._("{publisher}, “{title}”, {date}").format(publisher=source.publisher, title=source.title,
+                                                              date=tr.month(source.date)))
 
 
 def _sources_block(tr: Translator, content: Content, source_ids: Sequence[str], has_links: bool) -> str:

@@ -5,16 +5,19 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardButton
 
 from bot import LANGUAGES, callbacks
 from bot.broadcast import summary
 from bot.content import Content
 from bot.content_edit import MAX_DIFF_LINES, Change
-from bot.i18n import Translator
+from bot.i18n import N_, Translator
 from bot.render import BULLET, LANGUAGE_NAMES, Screen, buttons, esc, heading, make_screen, shorten, topic_name
 from bot.store import GENERAL, CampaignUpdate, ChatStats
 from bot.store.outbox import EDIT, Broadcast
+
+LANGUAGE_IN_TEXT = {"en": N_("English"), "az": N_("Azerbaijani"), "ru": N_("Russian")}
+"""Language names as they stand inside a sentence in the admin's language (not the endonyms)."""
 
 MAX_UPDATE_TEXT = 3000
 """An update's text per language: with its heading it still fits one Telegram message."""
@@ -33,14 +36,23 @@ def choose_topic(tr: Translator, content: Content) -> Screen:
     return make_screen(text, buttons(rows))
 
 
-def ask_text(tr: Translator, content: Content, topic: str, lang: str) -> Screen:
-    text = esc(tr._("{topic}: send the text in {language}, or /skip if you have none. Plain text; "
-                    "at most {limit} characters.").format(topic=topic_name(tr, content, topic),
-                                                          language=LANGUAGE_NAMES[lang], limit=MAX_UPDATE_TEXT))
-    if lang == LANGUAGES[-1]:
-        text += "\n" + esc(tr._("Languages you skip get the English text with a note that a translation is "
-                                "pending."))
-    return make_screen(text)
+ASK_FOR = {
+    "en": N_("{topic}: send the text in English."),
+    "az": N_("{topic}: send the text in Azerbaijani."),
+    "ru": N_("{topic}: send the text in Russian."),
+}
+
+
+def ask_text(tr: Translator, content: Content, topic: str, lang: str, current: str | None) -> Screen:
+    lines = [esc(tr._(ASK_FOR[lang]).format(topic=topic_name(tr, content, topic)))]
+    if current:
+        lines.append(esc(tr._("Now: “{text}”. /skip keeps it.").format(text=shorten(current, 200))))
+    else:
+        lines.append(esc(tr._("/skip if you have none: its subscribers then get another language's text with a "
+                              "note that a translation is pending.")))
+    lines.append(esc(tr._("Plain text, at most {limit} characters. /cancel stops without sending.").format(
+        limit=MAX_UPDATE_TEXT)))
+    return make_screen("\n".join(lines))
 
 
 def text_too_long(tr: Translator, length: int) -> Screen:
@@ -62,11 +74,13 @@ def preview_summary(tr: Translator, content: Content, topic: str, texts: Mapping
     """Under the previews: who gets what, and the decision buttons."""
     title = tr._("Correction preview") if correcting else tr._("Preview")
     lines = [heading(title), esc(topic_name(tr, content, topic))]
+    fallback = "en" if "en" in texts else next(iter(texts))
     total = 0
     for lang in LANGUAGES:
         count = audience.get(lang, 0)
         total += count
-        note = "" if lang in texts else " — " + tr._("translation pending: shown in English")
+        note = "" if lang in texts else " — " + tr._("translation pending: shown in {language}").format(
+            language=tr._(LANGUAGE_IN_TEXT[fallback]))
         lines.append(f"{BULLET} " + esc(tr.ngettext("{language}: {count} recipient", "{language}: {count} recipients",
                                                     count).format(language=LANGUAGE_NAMES[lang], count=count) + note))
     if correcting:
@@ -97,13 +111,13 @@ def choose_correction(tr: Translator, content: Content, updates: Sequence[Campai
     rows = []
     for update in updates:
         first = update.texts.get(tr.lang) or next(iter(update.texts.values()))
-        label = f"{tr.day(update.published)} · {topic_name(tr, content, update.topic)}: {first}"
+        label = f"#{update.id} · {tr.day(update.published)} · {topic_name(tr, content, update.topic)} · {first}"
         rows.append([InlineKeyboardButton(shorten(label, 60), callback_data=callbacks.correct(update.id))])
     return make_screen(text, buttons(rows))
 
 
 def progress_card(tr: Translator, content: Content, broadcast: Broadcast, counts: Counter[str],
-                  finished: bool) -> tuple[str, InlineKeyboardMarkup | None]:
+                  finished: bool) -> str:
     figures = summary(counts)
     kind = tr._("Correction") if broadcast.kind == EDIT else tr._("Broadcast")
     state = (tr._("cancelled") if broadcast.state == "cancelled" else tr._("finished")) if finished \
@@ -115,11 +129,9 @@ def progress_card(tr: Translator, content: Content, broadcast: Broadcast, counts
         esc(tr._("Failed {failed} · blocked the bot {blocked} · unknown (timed out) {unknown} · pending {pending}")
             .format(**figures)),
     ]
-    markup = None
     if not finished:
-        markup = buttons([[InlineKeyboardButton("✖ " + tr._("Cancel this broadcast"),
-                                                 callback_data=callbacks.cancel_broadcast(broadcast.id))]])
-    return "\n".join(lines), markup
+        lines.append(esc(tr._("/broadcasts to cancel it.")))
+    return "\n".join(lines)
 
 
 def final_report(tr: Translator, broadcast: Broadcast, counts: Counter[str]) -> str:
@@ -134,8 +146,7 @@ def broadcasts(tr: Translator, content: Content, running: Sequence[tuple[Broadca
     parts = []
     rows = []
     for broadcast, counts in running:
-        text, _ = progress_card(tr, content, broadcast, counts, False)
-        parts.append(text)
+        parts.append(progress_card(tr, content, broadcast, counts, False))
         rows.append([InlineKeyboardButton("✖ " + tr._("Cancel #{id}").format(id=broadcast.id),
                                           callback_data=callbacks.cancel_broadcast(broadcast.id))])
     return make_screen("\n\n".join(parts), buttons(rows))
@@ -169,7 +180,10 @@ def stats(tr: Translator, content: Content, chats: ChatStats,
         lines.append(esc(tr._("None yet.")))
     for broadcast, counts in recent:
         figures = summary(counts)
-        lines.append(f"{BULLET} #{broadcast.id} {esc(broadcast.created[:16].replace('T', ' '))} · "
+        kind = tr._("correction") if broadcast.kind == EDIT else tr._("broadcast")
+        if broadcast.state == "cancelled":
+            kind += ", " + tr._("cancelled")
+        lines.append(f"{BULLET} #{broadcast.id} ({esc(kind)}) {esc(broadcast.created[:16].replace('T', ' '))} UTC · "
                      f"{esc(topic_name(tr, content, broadcast.topic))}: " + esc(
                          tr._("{sent} delivered, {failed} failed, {blocked} blocked, {pending} pending").format(
                              **figures)))

@@ -16,7 +16,14 @@ def _find(name: str) -> Path:
 
 
 def content_dir() -> Path:
+    """The bundled content: what a fresh install serves."""
     return _find("content")
+
+
+def working_content_dir() -> Path:
+    """The content an operator edits: `./content` when run from a checkout, else the bundled copy."""
+    here = Path.cwd() / "content"
+    return here if (here / "sources.yaml").is_file() else content_dir()
 
 
 def locales_dir() -> Path:

@@ -10,18 +10,22 @@ from __future__ import annotations
 import asyncio
 import sys
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import TextIO
 
 from bot.config import Settings
+from bot.content import read_content_dir
 from bot.driver import LocalBot
 from bot.i18n import resolve_language
 from bot.local_api import SentMessage
+from bot.resources import working_content_dir
 
 HELP = """\
 Type a message (for example /start) and press Enter. A number presses that button.
   :lang CODE   your Telegram app's language: en, az, ru, az-AZ, de… (:lang none for no language)
   :user ID     act as another user (a new member, with a new chat); what the bot sent them
                meanwhile (an update an admin pushed, say) is shown when you switch
+  :file PATH   send a file, as an admin sends a content file (.yaml) to add or change a case
   :help        this help
   :quit        leave (Ctrl-D works too)"""
 
@@ -38,6 +42,8 @@ class Buttons:
 
 def format_message(message: SentMessage, kind: str, buttons: Buttons) -> str:
     title = {"new": "bot", "edit": "bot (edited its message)", "delete": "bot (deleted a message)"}[kind]
+    if kind == "new" and message.disable_notification:
+        title += ", without sound"
     lines = [f"── {title} " + "─" * max(0, 40 - len(title))]
     if kind == "delete":
         return lines[0]
@@ -61,6 +67,12 @@ async def chat(settings: Settings, *, user_id: int = 1001, language_code: str | 
         print(text, file=out, flush=True)
 
     async with LocalBot(data_dir, settings=settings) as bot:
+        assert bot.store is not None
+        # The try-out serves the content as it is in the files now (admin edits made in it are kept).
+        report = await bot.store.content.import_items(read_content_dir(working_content_dir()))
+        if report.wrote:
+            say(f"Content re-read from {working_content_dir()}: {len(report.added)} added, "
+                f"{len(report.changed)} changed.")
         events = bot.api.subscribe()
         buttons = Buttons()
         say(f"campaign-bot try-out: the real bot, against a local Bot API stand-in at {bot.api.base_url}")
@@ -102,9 +114,17 @@ async def chat(settings: Settings, *, user_id: int = 1001, language_code: str | 
                 elif command == "user" and arg.isdigit() and int(arg) > 0:
                     flush()
                     user_id, buttons.items = int(arg), []
-                    say(f"You are now user {user_id}.")
+                    say(f"You are now user {user_id} (Telegram language {language_code or 'none'}; "
+                        f":lang to change it).")
                     for kind, message in backlog.pop(user_id, []):
                         say(format_message(message, kind, buttons))
+                elif command == "file" and arg:
+                    path = Path(arg).expanduser()
+                    if not path.is_file():
+                        say(f"No such file: {path}")
+                        continue
+                    await bot.document(user_id, path.name, path.read_bytes(), language_code=language_code)
+                    flush()
                 else:
                     say(HELP)
                 continue

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -180,9 +181,13 @@ async def test_a_correction_edits_the_delivered_messages_in_place(campaign: Loca
         await campaign.services.publisher.broadcaster.wait(broadcast.id)  # type: ignore[union-attr]
     for member in members:
         [message] = member.replies  # no new message: the old one changed
-        assert message.edits == 1 and "1 December" in message.text
+        lang = member.language_code or "en"
+        assert message.edits == 1
+        assert tr(lang)._("Corrected on {date}").format(date=tr(lang).day(date.today().isoformat())) in message.text
+        # the English text was rewritten; /skip kept the Azerbaijani and Russian ones as they were
+        assert ("1 December" if lang == "en" else TEXTS[lang]) in message.text
     update = (await campaign.services.store.updates.history("bakhtiyar-imanov"))[0]
-    assert update.corrected is not None and "1 December" in update.texts["en"]
+    assert update.corrected is not None and "1 December" in update.texts["en"] and update.texts["ru"] == TEXTS["ru"]
 
 
 async def test_the_card_shows_the_latest_update_and_its_history(campaign: LocalBot) -> None:
@@ -191,7 +196,7 @@ async def test_the_card_shows_the_latest_update_and_its_history(campaign: LocalB
     member = Member(campaign, 700, "en")
     [card] = await member.sends("/case asif")
     assert "Second news." in card.text and "First news." not in card.text
-    await member.presses(tr("en")._("Earlier updates ({count})").format(count=1))
+    await member.presses(tr("en")._("Updates ({count})").format(count=2))
     assert "First news." in member.last_reply.text and "Second news." in member.last_reply.text
 
 
@@ -365,3 +370,25 @@ async def test_a_broadcast_interrupted_by_a_restart_resumes_and_sends_each_once(
         assert [len(m.replies) for m in members] == [1] * 60
     finally:
         await api.stop()
+
+
+async def test_an_update_without_english_says_another_language_and_push_restarts_a_draft(campaign: LocalBot) -> None:
+    en, _az, ru = await subscribers(campaign, ALL, 3)
+    admin = Member(campaign, ADMIN, "en")
+    await admin.sends("/push")
+    await admin.presses("Asif Yusifli")
+    await admin.sends("abandoned draft")
+    await admin.sends("/push")  # a new draft, not "unknown command"
+    assert tr("en")._("What is it about? (/cancel to stop)") in admin.last_reply.text
+    await admin.presses(tr("en")._("General update (to those who follow all updates)"))
+    for text in ("/skip", TEXTS["az"], "/skip"):
+        await admin.sends(text)
+    assert tr("en")._("translation pending: shown in {language}").format(language=tr("en")._("Azerbaijani")) in \
+        admin.last_reply.text
+    await admin.presses(tr("en")._("Confirm and send"))
+    for broadcast in await campaign.services.store.outbox.running():
+        await campaign.services.publisher.broadcaster.wait(broadcast.id)  # type: ignore[union-attr]
+    for member, lang in ((en, "en"), (ru, "ru")):
+        [message] = member.replies
+        assert TEXTS["az"] in message.text and "abandoned" not in message.text
+        assert tr(lang)._("Translation pending: part of this text is shown in another language.") in message.text

@@ -111,3 +111,25 @@ async def test_a_forged_subscription_button_changes_nothing(bot: LocalBot) -> No
         await member.presses_data(listing, forged)
         assert member.last_answer is not None and member.last_answer.get("text")
     assert await bot.services.store.chats.get(607) is None
+
+
+async def test_the_confirmation_toggle_flips_so_a_double_tap_undoes_only_itself(bot: LocalBot) -> None:
+    member = Member(bot, 608, "en")
+    await member.sends("/subscribe Yusifli")
+    await member.sends("/subscribe Imanov")
+    await member.presses(tr("en")._("Unsubscribe"))  # under "Subscribed: Bakhtiyar Imanov"
+    await member.presses(tr("en")._("Subscribe"))  # the same button, now flipped back
+    record = await bot.services.store.chats.get(608)
+    assert record is not None and set(record.subscriptions) == {"asif-yusifli", "bakhtiyar-imanov"}
+
+
+async def test_a_card_shows_that_all_updates_are_followed(bot: LocalBot) -> None:
+    member = Member(bot, 609, "ru")
+    await member.sends("/subscribe все")
+    await member.sends("/case Yusifli")
+    assert "✓ " + tr("ru")._("All updates") in member.button_labels()
+    [reply] = await member.sends("/unsubscribe Yusifli")
+    assert tr("ru")._("You were not following {name}. /subscriptions lists what you follow.").format(
+        name="Асиф Юсифли") in reply.text
+    [reply] = await member.sends("/unsubscribe nobody-at-all")
+    assert tr("ru")._("No case matches “{query}”.").format(query="nobody-at-all") in reply.text

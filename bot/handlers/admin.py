@@ -18,6 +18,7 @@ from bot import LANGUAGES, callbacks, render_admin
 from bot.context import BotContext
 from bot.handlers.replies import send, show
 from bot.publishing import Publisher
+from bot.render import Screen
 from bot.store import GENERAL
 from bot.store.outbox import PENDING
 
@@ -90,8 +91,8 @@ async def topic_chosen(update: Update, context: BotContext) -> int:
         return END
     await query.answer()
     draft = _draft(context)
-    draft.update(topic=parsed.arg, texts={}, step=0, correcting=None)
-    await show(query, render_admin.ask_text(context.tr, context.content, parsed.arg, LANGUAGES[0]))
+    draft.update(topic=parsed.arg, base={}, texts={}, step=0, correcting=None)
+    await show(query, _ask(context, draft))
     return WRITING
 
 
@@ -104,9 +105,16 @@ async def update_chosen(update: Update, context: BotContext) -> int:
             await query.answer(render_admin.draft_gone(context.tr))
         return END
     await query.answer()
-    _draft(context).update(topic=chosen.topic, texts={}, step=0, correcting=chosen.id)
-    await show(query, render_admin.ask_text(context.tr, context.content, chosen.topic, LANGUAGES[0]))
+    draft = _draft(context)
+    draft.update(topic=chosen.topic, base=dict(chosen.texts), texts={}, step=0, correcting=chosen.id)
+    await show(query, _ask(context, draft))
     return WRITING
+
+
+def _ask(context: BotContext, draft: dict[str, Any]) -> Screen:
+    """The prompt for the draft's current language, with the text /skip would keep."""
+    lang = LANGUAGES[draft["step"]]
+    return render_admin.ask_text(context.tr, context.content, draft["topic"], lang, draft["base"].get(lang))
 
 
 async def text_received(update: Update, context: BotContext) -> int:
@@ -125,6 +133,11 @@ async def text_received(update: Update, context: BotContext) -> int:
 
 
 async def skipped(update: Update, context: BotContext) -> int:
+    """/skip keeps the language's current text (a correction's, or the draft's before Edit), if any."""
+    draft = _draft(context)
+    lang = LANGUAGES[draft["step"]]
+    if lang in draft["base"]:
+        draft["texts"][lang] = draft["base"][lang]
     return await _next_language(update, context)
 
 
@@ -134,13 +147,12 @@ async def _next_language(update: Update, context: BotContext) -> int:
     draft = _draft(context)
     draft["step"] += 1
     if draft["step"] < len(LANGUAGES):
-        await send(message, render_admin.ask_text(context.tr, context.content, draft["topic"],
-                                                  LANGUAGES[draft["step"]]))
+        await send(message, _ask(context, draft))
         return WRITING
     if not draft["texts"]:
         draft["step"] = 0
         await send(message, render_admin.need_one_language(context.tr))
-        await send(message, render_admin.ask_text(context.tr, context.content, draft["topic"], LANGUAGES[0]))
+        await send(message, _ask(context, draft))
         return WRITING
     await _preview(message, context)
     return PREVIEWING
@@ -174,8 +186,8 @@ async def decided(update: Update, context: BotContext) -> int:
         await show(query, render_admin.draft_cancelled(context.tr))
         return END
     if parsed.arg == "edit":
-        draft.update(texts={}, step=0)
-        await show(query, render_admin.ask_text(context.tr, context.content, draft["topic"], LANGUAGES[0]))
+        draft.update(base=draft["texts"], texts={}, step=0)
+        await show(query, _ask(context, draft))
         return WRITING
     chat = update.effective_chat
     assert chat is not None
@@ -188,9 +200,9 @@ async def decided(update: Update, context: BotContext) -> int:
     if broadcast is None:
         await query.answer(render_admin.draft_gone(context.tr))
         return END
-    text, markup = render_admin.progress_card(context.tr, context.content, broadcast,
-                                              Counter({PENDING: broadcast.total}), False)
-    await query.edit_message_text(text, reply_markup=markup)  # the summary becomes the progress card
+    text = render_admin.progress_card(context.tr, context.content, broadcast, Counter({PENDING: broadcast.total}),
+                                      False)
+    await query.edit_message_text(text)  # the summary becomes the progress card, without buttons
     if query.message is not None:
         await context.services.store.outbox.set_progress_message(broadcast.id, query.message.message_id)
     publisher.start(broadcast)

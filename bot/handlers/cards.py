@@ -5,11 +5,11 @@ from __future__ import annotations
 from bot import render
 from bot.content import Case
 from bot.context import BotContext
+from bot.store import ALL
 
 
 async def card(context: BotContext, case: Case) -> render.Screen:
     updates = await context.services.store.updates.history(case.id)
-    record = context.chat_record
-    subscribed = record is not None and case.id in record.subscriptions
+    following = context.chat_record.subscriptions if context.chat_record is not None else ()
     return render.case_card(context.tr, context.content, case, latest=updates[0] if updates else None,
-                            earlier=max(0, len(updates) - 1), subscribed=subscribed)
+                            updates=len(updates), subscribed=case.id in following, follows_all=ALL in following)

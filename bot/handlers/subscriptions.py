@@ -58,11 +58,13 @@ async def unsubscribe_command(update: Update, context: BotContext) -> None:
         return
     topic, _ = _topic_from_words(context, query)
     if topic is None:
-        await send(message, render.unsubscribe_usage(context.tr))
+        await send(message, render.unsubscribe_usage(context.tr, render.shorten(query)))
         return
     everything = topic == ALL
+    was_following = context.chat_record is not None and (everything or topic in context.chat_record.subscriptions)
     context.chat_record = await context.services.store.chats.unsubscribe(chat.id, None if everything else topic)
-    await send(message, render.unsubscribed(context.tr, context.content, None if everything else topic))
+    await send(message, render.unsubscribed(context.tr, context.content, None if everything else topic,
+                                            was_following=was_following))
 
 
 async def subscriptions_command(update: Update, context: BotContext) -> None:
@@ -94,6 +96,11 @@ async def subscription_button(update: Update, context: BotContext) -> None:
         await show(query, await card(context, case))
     elif parsed.screen == callbacks.MENU:
         await show(query, render.subscribe_menu(context.tr, context.content.cases, current))
+    elif parsed.screen == callbacks.SINGLE:  # the confirmation flips, so a second tap undoes the first
+        if parsed.kind == callbacks.SUBSCRIBE:
+            await show(query, render.subscribed(context.tr, context.content, topic))
+        else:
+            await show(query, render.unsubscribed(context.tr, context.content, topic))
     else:
         await show(query, render.subscriptions(context.tr, context.content, context.chat_record))
 
