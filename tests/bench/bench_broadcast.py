@@ -4,13 +4,20 @@
 2. The sender's ceiling: stand-in without limit or latency, the bot's global rate lifted (BOT_SEND_RATE=0).
 
 Each is compared with a naive sequential `await bot.send_message` loop (PTB's plain `Bot`, default
-HTTPXRequest) against the same stand-in, and (2) also with the same broadcaster on an ExtBot that uses
-PTB's default HTTPXRequest instead of the bot's aiohttp request.
+HTTPXRequest) against a stand-in with the same configuration, and (2) also with the same broadcaster on
+an ExtBot that uses PTB's default HTTPXRequest instead of the bot's aiohttp request.
+
+The bot is built as bot/driver.py builds it (a Store in a temporary directory, Services,
+`build_application` pointed at the stand-in, `running(application)`); subscribers are added with
+`store.chats.subscribe`, and a broadcast is `publisher.publish(...)`, `publisher.start(...)`,
+`broadcaster.wait(...)`. Its progress is sampled every SAMPLE_EVERY seconds through
+`broadcaster.progress(id)`, which gives the delivered count over time.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import logging
 import math
@@ -48,7 +55,7 @@ FIRST_CHAT = 1_000_001
 LANGUAGES = ("en", "az", "ru")
 TEXTS = {"en": "The trial was postponed to 1 December.", "az": "Məhkəmə 1 dekabra təxirə salınıb.",
          "ru": "Суд отложен до 1 декабря."}
-SAMPLE_EVERY = 0.02
+SAMPLE_EVERY = 0.01
 """Seconds between progress samples of a running broadcast (its delivered count)."""
 SUBSCRIBE_BATCH = 200
 
@@ -114,19 +121,25 @@ async def timed_broadcast(publisher: Publisher, store: Store, api: StandIn, *, t
     progress = Progress()
     monitor = LoopMonitor().start() if monitor_loop else None
     timed_out = False
+    cpu_bot, cpu_api = time.process_time(), api.cpu_seconds()
     started = time.perf_counter()
     publisher.start(broadcast)
     done = asyncio.ensure_future(broadcaster.wait(broadcast.id))
+    drained_at: float | None = None  # when the run stopped reporting progress: its last results are recorded
     try:
         async with asyncio.timeout(timeout):
             while not done.done():
                 counts = broadcaster.progress(broadcast.id)
+                now = time.perf_counter() - started
                 if counts is not None:
-                    progress.add(time.perf_counter() - started, counts[SENT])
+                    progress.add(now, counts[SENT])
+                elif progress.samples and drained_at is None:
+                    drained_at = now
                 await asyncio.wait({done}, timeout=SAMPLE_EVERY)
             await done
     except TimeoutError:
         timed_out = True
+        done.cancel()
         broadcaster.cancel(broadcast.id)
         try:
             async with asyncio.timeout(30):
@@ -134,11 +147,17 @@ async def timed_broadcast(publisher: Publisher, store: Store, api: StandIn, *, t
         except TimeoutError:
             log.error("broadcast %d did not stop after being cancelled", broadcast.id)
     finished_s = time.perf_counter() - started
+    cpu_bot = time.process_time() - cpu_bot
+    api_now = api.cpu_seconds()
+    cpu_api = api_now - cpu_api if api_now is not None and cpu_api is not None else None
     if monitor is not None:
         await monitor.stop()
     final = await store.outbox.counts(broadcast.id)
-    if final[SENT] > progress.final:  # the last deliveries landed after the last sample
-        progress.add(finished_s, final[SENT])
+    if final[SENT] > progress.final:
+        # The last deliveries landed after the last sample: they were done by the time the run stopped
+        # reporting progress (after recording them, before the admin's final report), or at the latest
+        # when it finished.
+        progress.add(drained_at if drained_at is not None else finished_s, final[SENT])
     after = await api.stats()
     record = await store.outbox.get(broadcast.id)
     windows = progress.windows(1.0)
@@ -151,6 +170,7 @@ async def timed_broadcast(publisher: Publisher, store: Store, api: StandIn, *, t
         "persist_outbox_s": persist_s,
         "to_last_delivery_s": progress.last_send_at,
         "finished_s": finished_s,
+        "drained_s": drained_at,
         "rate_overall": progress.overall_rate(),
         "rate_after_first_second": progress.rate_after(1.0),
         "rate_end_to_end": final[SENT] / finished_s if finished_s > 0 else math.nan,
@@ -164,6 +184,8 @@ async def timed_broadcast(publisher: Publisher, store: Store, api: StandIn, *, t
         "limiter_retry_after_waited": limiter_log.retried if limiter_log else None,
         "limiter_retry_after_gave_up": limiter_log.gave_up if limiter_log else None,
         "loop": monitor.summary() if monitor else None,
+        "cpu_busy_bot_process": cpu_bot / finished_s if finished_s > 0 else None,
+        "cpu_busy_standin_process": cpu_api / finished_s if cpu_api is not None and finished_s > 0 else None,
         "samples": len(progress.samples),
     }
 
@@ -198,29 +220,53 @@ async def naive_sequential(base_url: str, ids: Sequence[int], message: Message, 
 
 
 async def telegram_pace(workdir: Path, *, recipients: int, naive_count: int, rate: float = 30.0,
-                        latency: float = 0.08) -> dict[str, Any]:
-    """Scenario 1: one broadcast to `recipients` chats against a stand-in that enforces `rate`/s."""
+                        latency: float = 0.08, concurrent_baseline: bool = True) -> dict[str, Any]:
+    """Scenario 1: one broadcast to `recipients` chats against a stand-in that enforces `rate`/s.
+
+    With `concurrent_baseline`, the naive loop runs during the broadcast against a second stand-in
+    process with the same configuration (its own token bucket, so neither sees the other's sends). Both
+    are bound by the limit or by the latency, not by the CPU, so this costs neither figure anything and
+    saves the baseline's minutes; without it, the baseline runs afterwards against the same stand-in.
+    """
     data_dir = workdir / "pace-data"
-    async with StandIn(workdir, rate=rate, latency=latency) as api:
+    async with contextlib.AsyncExitStack() as stack:
+        api = await stack.enter_async_context(StandIn(workdir, rate=rate, latency=latency))
+        naive_api = api
+        if concurrent_baseline:
+            naive_api = await stack.enter_async_context(StandIn(workdir, rate=rate, latency=latency))
         ids = chat_ids(recipients)
         register_s = await api.register_chats([*ids, ADMIN_CHAT])
+        if naive_api is not api:
+            await naive_api.register_chats(ids[:naive_count])
         store = Store(data_dir)
-        try:
-            subscribe_s = await subscribe_chats(store, ids)
-            with RateLimitLog() as limiter_log:
-                async with running_bot(api, store, data_dir) as (services, application):
-                    publisher = services.publisher
-                    assert publisher is not None
-                    message = publisher.preview(GENERAL, TEXTS, None)["en"]
-                    send_rate = getattr(services.settings, "send_rate", None)
+        stack.callback(store.close)
+        subscribe_s = await subscribe_chats(store, ids)
+        naive_task: asyncio.Task[dict[str, Any]] | None = None
+        with RateLimitLog() as limiter_log:
+            async with running_bot(api, store, data_dir) as (services, _application):
+                publisher = services.publisher
+                assert publisher is not None
+                message = publisher.preview(GENERAL, TEXTS, None)["en"]
+                send_rate = getattr(services.settings, "send_rate", None)
+                if naive_api is not api:
+                    naive_task = asyncio.create_task(naive_sequential(
+                        naive_api.base_url, ids[:naive_count], message, naive_api,
+                        time_budget=naive_count * 0.5 + 30))
+                try:
                     run = await timed_broadcast(publisher, store, api, timeout=recipients / rate * 1.5 + 60,
                                                 limiter_log=limiter_log, monitor_loop=True)
-            await asyncio.sleep(1.5)  # let the stand-in's bucket refill before the baseline
+                except BaseException:
+                    if naive_task is not None:
+                        naive_task.cancel()
+                    raise
+        if naive_task is not None:
+            naive = await naive_task
+        else:
+            await asyncio.sleep(1.0)  # let the stand-in's bucket refill before the baseline
             naive = await naive_sequential(api.base_url, ids[:naive_count], message, api,
                                            time_budget=naive_count * 0.5 + 30)
-        finally:
-            store.close()
     return {"standin": {"command": api.command, "rate": rate, "latency": latency},
+            "baseline_concurrent_on_own_standin": naive_api is not api,
             "bot_send_rate_setting": send_rate, "register_chats_s": register_s,
             "subscribe_s": subscribe_s, "run": run, "naive": naive}
 
@@ -280,4 +326,6 @@ async def sender_ceiling(workdir: Path, *, recipients: int, repeats: int, httpx_
             "subscribe_s": subscribe_s, "runs": runs,
             "median_rate_end_to_end": median(r["rate_end_to_end"] for r in runs),
             "median_rate_after_first_second": median(r["rate_after_first_second"] for r in runs),
+            "median_cpu_busy_bot_process": median(r["cpu_busy_bot_process"] for r in runs),
+            "median_cpu_busy_standin_process": median(r["cpu_busy_standin_process"] or math.nan for r in runs),
             "httpx_run": httpx_run, "naive": naive}

@@ -7,9 +7,11 @@ directory first on sys.path when it is run as a script.
 from __future__ import annotations
 
 import asyncio
+import bisect
 import contextlib
 import logging
 import math
+import os
 import statistics
 import subprocess
 import sys
@@ -109,6 +111,16 @@ class StandIn:
             proc.kill()
             proc.wait(STANDIN_STOP_TIMEOUT)
 
+    def cpu_seconds(self) -> float | None:
+        """CPU time (user + system) the stand-in process has used so far; None where /proc is not there."""
+        if self.proc is None:
+            return None
+        try:
+            fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def _http(self) -> aiohttp.ClientSession:
         if self._session is None:
             raise RuntimeError("the stand-in is not running")
@@ -187,12 +199,8 @@ class Progress:
 
     def sent_at(self, elapsed: float) -> int:
         """Delivered by `elapsed` seconds after the start (the last sample at or before it)."""
-        found = 0
-        for t, sent in self.samples:
-            if t > elapsed:
-                break
-            found = sent
-        return found
+        index = bisect.bisect_right(self.samples, elapsed, key=lambda sample: sample[0])
+        return self.samples[index - 1][1] if index else 0
 
     def overall_rate(self) -> float:
         """Deliveries a second from the start to the last delivery, the first second's burst included."""
