@@ -27,15 +27,23 @@ async def campaign(tmp_path: Path) -> AsyncIterator[LocalBot]:
         yield running
 
 
-async def push(bot: LocalBot, topic_label: str, texts: dict[str, str], lang: str = "en") -> Member:
-    """The admin's whole draft: /push, a topic, a text per language (or /skip), Confirm; returns the admin."""
+GENERAL_LABEL = tr("en")._("General update (to those who follow all updates)")
+
+
+async def push(bot: LocalBot, topic_label: str, texts: dict[str, str], lang: str = "en", *,
+               wait: bool = True) -> Member:
+    """The admin's whole draft: /push, a topic, a text per language (or /skip), Confirm; returns the admin.
+
+    With `wait`, returns once the broadcast has finished; else as soon as it has started.
+    """
     admin = Member(bot, ADMIN, lang)
-    t = tr(lang)
     await admin.sends("/push")
     await admin.presses(topic_label)
     for code in ("en", "az", "ru"):
         await admin.sends(texts.get(code, "/skip"))
-    await admin.presses(t._("Confirm and send"))
+    await admin.presses(tr(lang)._("Confirm and send"))
+    if not wait:
+        return admin
     publisher = bot.services.publisher
     assert publisher is not None
     for broadcast in await bot.services.store.outbox.running():
@@ -73,7 +81,7 @@ async def test_a_push_in_three_languages_reaches_each_subscriber_once_in_their_l
 
 async def test_a_missing_language_falls_back_to_english_with_a_note(campaign: LocalBot) -> None:
     members = await subscribers(campaign, ALL, 3)
-    await push(campaign, tr("en")._("General update (to those who follow all updates)"), {"en": TEXTS["en"]})
+    await push(campaign, GENERAL_LABEL, {"en": TEXTS["en"]})
     en, az, ru = members
     assert TEXTS["en"] in en.replies[0].text
     assert tr("en")._("Translation pending: part of this text is shown in English.") not in en.replies[0].text
@@ -107,7 +115,7 @@ async def test_edit_and_cancel_in_the_draft(campaign: LocalBot) -> None:
     members = await subscribers(campaign, ALL, 2)
     admin = Member(campaign, ADMIN, "en")
     await admin.sends("/push")
-    await admin.presses(tr("en")._("General update (to those who follow all updates)"))
+    await admin.presses(GENERAL_LABEL)
     for _ in range(3):
         await admin.sends("/skip")
     assert tr("en")._("An update needs a text in at least one language. Let's start again with English.") in \
@@ -132,7 +140,7 @@ async def test_edit_and_cancel_in_the_draft(campaign: LocalBot) -> None:
 async def test_quiet_members_get_it_without_sound(campaign: LocalBot) -> None:
     loud, quiet = await subscribers(campaign, ALL, 2)
     await campaign.services.store.chats.set_quiet(quiet.chat_id, True, "az")
-    await push(campaign, tr("en")._("General update (to those who follow all updates)"), TEXTS)
+    await push(campaign, GENERAL_LABEL, TEXTS)
     assert loud.replies[0].disable_notification is False
     assert quiet.replies[0].disable_notification is True
 
@@ -140,14 +148,14 @@ async def test_quiet_members_get_it_without_sound(campaign: LocalBot) -> None:
 async def test_blocked_members_are_cleaned_and_skipped_next_time(campaign: LocalBot) -> None:
     members = await subscribers(campaign, ALL, 4)
     campaign.api.set_blocked(members[1].chat_id, True)
-    admin = await push(campaign, tr("en")._("General update (to those who follow all updates)"), TEXTS)
+    admin = await push(campaign, GENERAL_LABEL, TEXTS)
     record = await campaign.services.store.chats.get(members[1].chat_id)
     assert record is not None and record.active is False and record.subscriptions == (ALL,)
     [broadcast] = await campaign.services.store.outbox.recent(1)
     counts = await campaign.services.store.outbox.counts(broadcast.id)
     assert counts[SENT] == 3 and counts[BLOCKED] in (0, 1)  # the my_chat_member update may have come first
     assert "3" in admin.last_reply.text
-    second = await push(campaign, tr("en")._("General update (to those who follow all updates)"), TEXTS)
+    second = await push(campaign, GENERAL_LABEL, TEXTS)
     [latest] = await campaign.services.store.outbox.recent(1)
     assert latest.total == 3 and second.last_reply
     assert [len(m.replies) for m in members] == [2, 0, 2, 2]
@@ -157,7 +165,7 @@ async def test_a_429_storm_delivers_everything_once(tmp_path: Path) -> None:
     settings = Settings(admin_ids=frozenset({ADMIN}))
     async with LocalBot(tmp_path / "data", settings=settings, rate_limit=15) as campaign:
         members = await subscribers(campaign, ALL, 60)
-        await push(campaign, tr("en")._("General update (to those who follow all updates)"), TEXTS)
+        await push(campaign, GENERAL_LABEL, TEXTS)
         assert campaign.api.rejected_429 > 0, "the stand-in's limit was never hit: this test tests nothing"
         assert [len(m.replies) for m in members] == [1] * 60
         [broadcast] = await campaign.services.store.outbox.recent(1)
@@ -236,12 +244,7 @@ async def test_a_running_broadcast_can_be_cancelled(tmp_path: Path) -> None:
     settings = Settings(admin_ids=frozenset({ADMIN}))
     async with LocalBot(tmp_path / "data", settings=settings, rate_limit=5) as campaign:
         members = await subscribers(campaign, ALL, 40)
-        admin = Member(campaign, ADMIN, "en")
-        await admin.sends("/push")
-        await admin.presses(tr("en")._("General update (to those who follow all updates)"))
-        for text in (TEXTS["en"], "/skip", "/skip"):
-            await admin.sends(text)
-        await admin.presses(tr("en")._("Confirm and send"))
+        admin = await push(campaign, GENERAL_LABEL, {"en": TEXTS["en"]}, wait=False)
         await admin.sends("/broadcasts")
         assert "✖ " + tr("en")._("Cancel #{id}").format(id=1) in admin.button_labels()
         await admin.presses(tr("en")._("Cancel #{id}").format(id=1))
@@ -314,7 +317,7 @@ async def test_a_group_that_became_a_supergroup_is_followed_to_its_new_id(campai
     group = Member(campaign, 703, "ru", chat_id=-700, chat_type="group")
     await group.sends("/subscribe@campaign_tryout_bot all")
     campaign.api.migrate_group(-700, -1000700)
-    await push(campaign, tr("en")._("General update (to those who follow all updates)"), TEXTS)
+    await push(campaign, GENERAL_LABEL, TEXTS)
     [message] = campaign.api.messages(-1000700)
     assert TEXTS["ru"] in message.text
     assert await campaign.services.store.chats.get(-700) is None
@@ -326,12 +329,7 @@ async def test_members_get_answers_while_a_broadcast_runs(tmp_path: Path) -> Non
     settings = Settings(admin_ids=frozenset({ADMIN}), send_rate=10)
     async with LocalBot(tmp_path / "data", settings=settings) as campaign:
         await subscribers(campaign, ALL, 60)
-        admin = Member(campaign, ADMIN, "en")
-        await admin.sends("/push")
-        await admin.presses(tr("en")._("General update (to those who follow all updates)"))
-        for text in (TEXTS["en"], "/skip", "/skip"):
-            await admin.sends(text)
-        await admin.presses(tr("en")._("Confirm and send"))
+        await push(campaign, GENERAL_LABEL, {"en": TEXTS["en"]}, wait=False)
         reader = Member(campaign, 704, "az")
         [reply] = await reader.sends("/case asif")
         assert reply.text.startswith("Asif Yusifli")
@@ -353,12 +351,7 @@ async def test_a_broadcast_interrupted_by_a_restart_resumes_and_sends_each_once(
     try:
         async with LocalBot(tmp_path / "data", settings=settings, api=api) as campaign:
             members = await subscribers(campaign, ALL, 60)
-            admin = Member(campaign, ADMIN, "en")
-            await admin.sends("/push")
-            await admin.presses(tr("en")._("General update (to those who follow all updates)"))
-            for text in (TEXTS["en"], "/skip", "/skip"):
-                await admin.sends(text)
-            await admin.presses(tr("en")._("Confirm and send"))
+            await push(campaign, GENERAL_LABEL, {"en": TEXTS["en"]}, wait=False)
             while sum(len(m.replies) for m in members) < 10:
                 await asyncio.sleep(0.05)
         # stopped mid-way (a deploy, say): the broadcast is paused, not cancelled
@@ -380,7 +373,7 @@ async def test_an_update_without_english_says_another_language_and_push_restarts
     await admin.sends("abandoned draft")
     await admin.sends("/push")  # a new draft, not "unknown command"
     assert tr("en")._("What is it about? (/cancel to stop)") in admin.last_reply.text
-    await admin.presses(tr("en")._("General update (to those who follow all updates)"))
+    await admin.presses(GENERAL_LABEL)
     for text in ("/skip", TEXTS["az"], "/skip"):
         await admin.sends(text)
     assert tr("en")._("translation pending: shown in {language}").format(language=tr("en")._("Azerbaijani")) in \
