@@ -22,5 +22,10 @@ class Store:
         self.updates = UpdateRepository(self.db)
         self.outbox = OutboxRepository(self.db)
 
+    async def open(self) -> None:
+        """Load every file now (at start-up), not on the first update that needs it."""
+        await self.chats.open()
+        await self.outbox.running()
+
     def close(self) -> None:
         self.db.close()

@@ -37,7 +37,7 @@ is exact for TinyDB's API; code that calls `storage.write` itself must do the sa
 `read()` changed in place and written back is not noticed).
 
 Keeping TinyDB's table layer cheap is the caller's part: TinyDB rebuilds the whole dict of the table it
-updates on every write, so big collections should be sharded over many small tables (e.g. 512 tables
+updates on every write, so big collections should be sharded over many small tables (e.g. 2048 tables
 "chats-000".."chats-511"); a write then serializes and appends only the one small table it touched.
 
 Thread model: not thread-safe, by design. The bot runs every TinyDB call on one dedicated thread

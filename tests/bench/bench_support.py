@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import bisect
 import contextlib
+import gc
 import logging
 import math
 import os
@@ -226,12 +227,24 @@ class Progress:
 
 
 class LoopMonitor:
-    """A task that sleeps `interval` again and again and records how late it wakes: the loop's blocks."""
+    """A task that sleeps `interval` again and again and records how late it wakes: the loop's blocks.
+
+    It also times Python's garbage collections meanwhile (in any thread: a collection holds the GIL, so
+    it blocks the loop too), to tell a pause of the interpreter from one of the code.
+    """
 
     def __init__(self, interval: float = 0.005) -> None:
         self.interval = interval
         self.lateness: list[float] = []
+        self.collections: list[tuple[int, float]] = []  # (generation, seconds)
+        self._gc_started = 0.0
         self._task: asyncio.Task[None] | None = None
+
+    def _on_gc(self, phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            self._gc_started = time.perf_counter()
+        else:
+            self.collections.append((int(info.get("generation", -1)), time.perf_counter() - self._gc_started))
 
     async def _tick(self) -> None:
         while True:
@@ -240,10 +253,13 @@ class LoopMonitor:
             self.lateness.append(time.perf_counter() - before - self.interval)
 
     def start(self) -> LoopMonitor:
+        gc.callbacks.append(self._on_gc)
         self._task = asyncio.create_task(self._tick(), name="loop-monitor")
         return self
 
     async def stop(self) -> None:
+        with contextlib.suppress(ValueError):
+            gc.callbacks.remove(self._on_gc)
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -255,7 +271,10 @@ class LoopMonitor:
         return {"interval_ms": self.interval * 1000, "ticks": len(values),
                 "max_ms": max(values, default=math.nan) * 1000,
                 "p99_ms": percentile(values, 99) * 1000, "p50_ms": percentile(values, 50) * 1000,
-                "over_50ms": sum(1 for v in values if v > 0.050)}
+                "over_50ms": sum(1 for v in values if v > 0.050),
+                "gc_collections": len(self.collections),
+                "gc_gen2_collections": sum(1 for generation, _ in self.collections if generation == 2),
+                "gc_max_ms": max((t for _, t in self.collections), default=0.0) * 1000}
 
 
 class RateLimitLog(logging.Handler):

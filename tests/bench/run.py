@@ -1,0 +1,351 @@
+"""campaign-bot benchmarks: `python tests/bench/run.py [--quick] [--json PATH] [--only pace,ceiling,store]`.
+
+1. pace     A broadcast at Telegram's pace: the stand-in (`python -m bot.local_api --rate 30 --latency 0.08`,
+            a separate process) and the real Application; sustained msg/s, 429s, deliveries not sent.
+            Baseline: a naive sequential send loop, run during the broadcast against a second stand-in
+            process with the same configuration (`--serial-baselines`: afterwards, on the same one).
+2. ceiling  The sender's ceiling: stand-in without limit or latency, the bot's global rate lifted
+            (Settings.send_rate=0, i.e. BOT_SEND_RATE=0). Baselines: the naive loop, and the same
+            broadcaster on PTB's default HTTPXRequest.
+3. store    100,000 chats in the store; subscribe/unsubscribe at 50/s from the event loop: latency and
+            the loop's longest block, plus what a journal compaction costs at that size. Baseline:
+            single-record updates with TinyDB's default JSONStorage holding the same records in one table.
+
+Each figure is printed with the naive baseline measured in the same run and the ratio between them.
+It is a measurement, not a test: the exit status is 0 even when a target is missed (the misses are
+listed at the end), and 1 only if a scenario could not be run at all. Only 127.0.0.1 traffic; every
+loop is bounded in count and time; the stand-in processes are always stopped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import math
+import os
+import platform
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable, Coroutine
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the helper modules next to this file
+
+import bench_broadcast
+import bench_store
+
+from bot.store.chats import SHARDS
+
+SCENARIOS = ("pace", "ceiling", "store")
+
+
+@dataclass(frozen=True)
+class Plan:
+    pace_recipients: int
+    pace_naive: int
+    ceiling_recipients: int
+    ceiling_repeats: int
+    ceiling_naive: int
+    httpx_variant: bool
+    store_members: int
+    store_operations: int
+    store_rate: float
+    store_repeats: int
+    store_probe_operations: int
+    store_baseline_updates: int
+
+
+FULL = Plan(pace_recipients=10_000, pace_naive=1_000, ceiling_recipients=10_000, ceiling_repeats=3,
+            ceiling_naive=2_000, httpx_variant=True, store_members=100_000, store_operations=1_000, store_rate=50.0,
+            store_repeats=3, store_probe_operations=250, store_baseline_updates=5)
+QUICK = Plan(pace_recipients=600, pace_naive=200, ceiling_recipients=2_000, ceiling_repeats=3,
+             ceiling_naive=500, httpx_variant=True, store_members=100_000, store_operations=250, store_rate=50.0,
+             store_repeats=1, store_probe_operations=100, store_baseline_updates=3)
+
+PACE_TARGET = 29.1  # 97 % of 30/s
+CEILING_TARGET = 500.0
+P50_TARGET_MS = 5.0
+P99_TARGET_MS = 50.0
+LOOP_BLOCK_TARGET_MS = 50.0
+
+
+@dataclass
+class Row:
+    figure: str
+    value: float | None
+    unit: str
+    target: str
+    baseline: float | None = None
+    ratio: float | None = None
+    status: str = "info"  # PASS, FAIL or info
+
+
+def _ok(value: float | None) -> bool:
+    return value is not None and not (isinstance(value, float) and math.isnan(value))
+
+
+def _ratio(a: float | None, b: float | None) -> float | None:
+    if a is None or b is None or not (_ok(a) and _ok(b)) or not b:
+        return None
+    return a / b
+
+
+def _at_least(value: float | None, target: float) -> str:
+    return "PASS" if value is not None and _ok(value) and value >= target else "FAIL"
+
+
+def _at_most(value: float | None, target: float) -> str:
+    return "PASS" if value is not None and _ok(value) and value <= target else "FAIL"
+
+
+# --- rows from each scenario's raw figures ------------------------------------------------------------------
+
+
+def pace_rows(result: dict[str, Any]) -> list[Row]:
+    run, naive = result["run"], result["naive"]
+    n = run["recipients"]
+    sustained, overall = run["rate_after_first_second"], run["rate_overall"]
+    loop = run["loop"] or {}
+    return [
+        Row(f"1 broadcast @30/s, N={n}: msg/s after the 1st second", sustained, "msg/s", f">= {PACE_TARGET}",
+            naive["rate"], _ratio(sustained, naive["rate"]), _at_least(sustained, PACE_TARGET)),
+        Row("1   msg/s from the start (1st-second burst included)", overall, "msg/s", "info",
+            naive["rate"], _ratio(overall, naive["rate"])),
+        Row("1   slowest full second after the 1st", run["slowest_full_second_after_first"], "msg", "info"),
+        Row("1   429s the stand-in returned", run["standin_429"], "", "info", naive["standin_429"]),
+        Row("1   RetryAfter waited out by the limiter / given up", run["limiter_retry_after_waited"], "",
+            f"info ({run['limiter_retry_after_gave_up']} given up)"),
+        Row("1   deliveries not SENT in the report (RetryAfter etc.)", run["not_sent"], "", "= 0", None, None,
+            "PASS" if run["not_sent"] == 0 and run["state"] == "done" and not run["timed_out"] else "FAIL"),
+        Row("1   event loop's longest block during the broadcast", loop.get("max_ms"), "ms",
+            f"info (longest GC {_fmt(loop.get('gc_max_ms'))} ms)"),
+    ]
+
+
+def ceiling_rows(result: dict[str, Any]) -> list[Row]:
+    runs, naive, httpx = result["runs"], result["naive"], result["httpx_run"]
+    n = runs[0]["recipients"] if runs else 0
+    end_to_end = result["median_rate_end_to_end"]
+    not_sent = sum(r["not_sent"] for r in runs)
+    rows = [
+        Row(f"2 ceiling, N={n}: msg/s end to end (median of {len(runs)})", end_to_end, "msg/s",
+            f">= {CEILING_TARGET:g}", naive["rate"], _ratio(end_to_end, naive["rate"]),
+            _at_least(end_to_end, CEILING_TARGET)),
+        Row("2   msg/s after the 1st second (median)", result["median_rate_after_first_second"], "msg/s", "info",
+            naive["rate"], _ratio(result["median_rate_after_first_second"], naive["rate"])),
+    ]
+    if httpx is not None:
+        rows.append(Row("2   vs the same broadcaster on PTB's HTTPXRequest", end_to_end, "msg/s", "info",
+                        httpx["rate_end_to_end"], _ratio(end_to_end, httpx["rate_end_to_end"])))
+    rows.append(Row("2   CPU busy during the runs: bot process (1.00 = one core)",
+                    result["median_cpu_busy_bot_process"], "", "info (stand-in "
+                    f"{_fmt(result['median_cpu_busy_standin_process'])})"))
+    rows.append(Row("2   deliveries not SENT (all runs)", not_sent, "", "= 0", None, None,
+                    "PASS" if not_sent == 0 and all(r["state"] == "done" for r in runs) else "FAIL"))
+    rows.append(Row("2   global rate lifted by BOT_SEND_RATE=0 (Settings.send_rate)",
+                    1.0 if result["limit_lifted_by_setting"] else 0.0, "yes=1", "info"))
+    return rows
+
+
+def store_rows(result: dict[str, Any]) -> list[Row]:
+    ops, baseline, probe, steady = result["ops"], result["baseline"], result["compaction_probe"], result["steady_state"]
+    members = result["load"]["members"]
+    base = baseline["p50_ms"]
+    share = steady["share_over_50ms"]
+    each = f"{ops['operations_per_repeat']} ops @{ops['rate_per_s']:g}/s"
+    rows = [
+        Row(f"3 store {members:,} chats, {each} x{ops['repeats']}: p50 (median)", ops["p50_ms"], "ms",
+            f"<= {P50_TARGET_MS:g}", base, _ratio(base, ops["p50_ms"]), _at_most(ops["p50_ms"], P50_TARGET_MS)),
+        Row("3   p99 (median of the repeats)", ops["p99_ms"], "ms", f"<= {P99_TARGET_MS:g}", base,
+            _ratio(base, ops["p99_ms"]), _at_most(ops["p99_ms"], P99_TARGET_MS)),
+        Row("3   p99 of the worst repeat", ops["p99_ms_worst_repeat"], "ms", "info"),
+        Row("3   max", ops["max_ms"], "ms", "info", base, _ratio(base, ops["max_ms"])),
+        Row("3   ... time on the store thread per call p50 / p99", ops["store_thread_p50_ms"], "ms",
+            f"info (p99 {ops['store_thread_p99_ms']:.1f})"),
+        Row("3   ... journal fdatasync p50 / p99 / max", ops["fdatasync_p50_ms"], "ms",
+            f"info (p99 {ops['fdatasync_p99_ms']:.1f}, max {ops['fdatasync_max_ms']:.1f})"),
+        Row("3   event loop's longest block (all repeats)", ops["loop_max_ms"], "ms",
+            f"<= {LOOP_BLOCK_TARGET_MS:g} (longest GC {_fmt(ops['gc_max_ms'])} ms)", None, None,
+            _at_most(ops["loop_max_ms"], LOOP_BLOCK_TARGET_MS)),
+        Row("3   operations acknowledged", ops["acknowledged"], "", f"= {ops['operations']}", None, None,
+            "PASS" if ops["acknowledged"] == ops["operations"] else "FAIL"),
+        Row("3   a full GC pass at this size (Python runs one now and then)", result["full_gc_s"] * 1000, "ms",
+            "info (blocks the loop)"),
+        Row("3   compaction at this size (journal -> snapshot)", probe["compaction_s"] * 1000, "ms", "info"),
+        Row("3   ... op max latency / p99 while it compacts", probe["ops"]["max_ms"], "ms",
+            f"info (p99 {probe['ops']['p99_ms']:.1f})"),
+        Row("3   ... event loop's longest block while it compacts", probe["loop"]["max_ms"], "ms", "info"),
+    ]
+    if share is not None:
+        every = f"{steady['ops_between_compactions']:,.0f}"
+        rows.append(Row(f"3   steady state: ops > 50 ms (a compaction every ~{every} ops)", share * 100, "%",
+                        "info (< 1 % keeps p99 <= 50)"))
+    rows += [
+        Row(f"3   bulk load ({SHARDS} insert_multiple + compact)", result["load"]["total_s"], "s", "info"),
+        Row("3   cold reopen (snapshot load)", result["reopen_s"], "s", "info"),
+    ]
+    return rows
+
+
+ROWS: dict[str, Callable[[dict[str, Any]], list[Row]]] = {
+    "pace": pace_rows, "ceiling": ceiling_rows, "store": store_rows}
+
+
+# --- output -------------------------------------------------------------------------------------------------
+
+
+def _fmt(value: float | None, unit: str = "") -> str:
+    if not _ok(value):
+        return "-"
+    assert value is not None
+    if unit == "yes=1":
+        return "yes" if value else "NO"
+    if isinstance(value, int) or (float(value).is_integer() and abs(value) >= 10):
+        text = f"{value:,.0f}"
+    elif abs(value) >= 100:
+        text = f"{value:,.1f}"
+    else:
+        text = f"{value:.2f}"
+    return f"{text} {unit}".rstrip() if unit not in ("", "yes=1") else text
+
+
+def print_table(rows: list[Row]) -> None:
+    header = ("figure", "value", "target", "baseline", "ratio", "result")
+    table = [header] + [(r.figure, _fmt(r.value, r.unit), r.target, _fmt(r.baseline, r.unit if r.unit != "yes=1"
+                                                                           else ""),
+                         f"{r.ratio:.1f}x" if _ok(r.ratio) else "-", r.status) for r in rows]
+    widths = [max(len(str(line[i])) for line in table) for i in range(len(header))]
+    rule = "  ".join("-" * w for w in widths)
+    print(rule)
+    for index, line in enumerate(table):
+        cells = [str(c).ljust(w) if i == 0 or i == 2 else str(c).rjust(w)
+                 for i, (c, w) in enumerate(zip(line, widths, strict=True))]
+        print("  ".join(cells).rstrip())
+        if index == 0:
+            print(rule)
+    print(rule)
+
+
+def _clean(value: Any) -> Any:
+    """JSON-safe: NaN and infinities become null."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    return value
+
+
+# --- running ------------------------------------------------------------------------------------------------
+
+
+def _scenario(name: str, plan: Plan, workdir: Path, serial: bool) -> Coroutine[Any, Any, dict[str, Any]]:
+    if name == "pace":
+        return bench_broadcast.telegram_pace(workdir, recipients=plan.pace_recipients, naive_count=plan.pace_naive,
+                                             concurrent_baseline=not serial)
+    if name == "ceiling":
+        return bench_broadcast.sender_ceiling(workdir, recipients=plan.ceiling_recipients,
+                                              repeats=plan.ceiling_repeats, httpx_variant=plan.httpx_variant,
+                                              naive_count=plan.ceiling_naive)
+    return bench_store.store_at_scale(workdir, members=plan.store_members, operations=plan.store_operations,
+                                      rate=plan.store_rate, repeats=plan.store_repeats,
+                                      probe_operations=plan.store_probe_operations,
+                                      baseline_updates=plan.store_baseline_updates)
+
+
+def _configure_logging() -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setLevel(logging.WARNING)  # libraries may log INFO (the rate-limit counter listens to it)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.WARNING)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="smaller sizes: the whole run in under a minute")
+    parser.add_argument("--json", type=Path, metavar="PATH", help="write every raw figure to PATH")
+    parser.add_argument("--serial-baselines", action="store_true",
+                        help="run scenario 1's naive baseline after the broadcast, on the same stand-in process, "
+                             "instead of during it on a second stand-in process with the same configuration")
+    parser.add_argument("--only", default=",".join(SCENARIOS),
+                        help=f"comma-separated subset of {', '.join(SCENARIOS)} (default: all)")
+    args = parser.parse_args(argv)
+    chosen = [name.strip() for name in args.only.split(",") if name.strip()]
+    unknown = [name for name in chosen if name not in SCENARIOS]
+    if unknown:
+        parser.error(f"unknown scenario(s): {', '.join(unknown)}")
+    plan = QUICK if args.quick else FULL
+    _configure_logging()
+
+    started = time.perf_counter()
+    started_at = datetime.now(UTC).isoformat(timespec="seconds")
+    results: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    timings: dict[str, float] = {}
+    loads: dict[str, list[float]] = {}
+    rows: list[Row] = []
+    print(f"campaign-bot benchmarks ({'quick' if args.quick else 'full'}); {os.cpu_count()} CPUs, "
+          f"Python {platform.python_version()}", flush=True)
+    with tempfile.TemporaryDirectory(prefix="campaign-bench-") as tmp:
+        for name in chosen:
+            workdir = Path(tmp) / name
+            workdir.mkdir()
+            print(f"- {name} ...", flush=True)
+            began = time.perf_counter()
+            load_before = os.getloadavg()[0]
+            try:
+                results[name] = asyncio.run(_scenario(name, plan, workdir, args.serial_baselines))
+                rows += ROWS[name](results[name])
+            except Exception:  # one scenario that cannot run must not hide the others' figures
+                errors[name] = traceback.format_exc()
+                print(f"  {name} could not be run:\n{errors[name]}", file=sys.stderr, flush=True)
+            timings[name] = time.perf_counter() - began
+            loads[name] = [load_before, os.getloadavg()[0]]
+            print(f"  {name}: {timings[name]:.1f} s (1-min load average {loads[name][0]:.2f} before, "
+                  f"{loads[name][1]:.2f} after)", flush=True)
+
+    print()
+    print_table(rows)
+    for name in ("ceiling",):
+        for note in results.get(name, {}).get("notes", []):
+            print(f"note ({name}): {note}")
+    misses = [r for r in rows if r.status == "FAIL"]
+    if misses:
+        print(f"\nMISSED TARGETS ({len(misses)}):")
+        for row in misses:
+            print(f"  - {row.figure.strip()}: {_fmt(row.value, row.unit)} (target {row.target})")
+    else:
+        print("\nAll targets met." if rows else "\nNo figures.")
+    if errors:
+        print(f"\nSCENARIOS THAT COULD NOT RUN: {', '.join(errors)}")
+    total = time.perf_counter() - started
+    print(f"\nTotal {total:.1f} s.")
+
+    if args.json is not None:
+        report = {"mode": "quick" if args.quick else "full", "started_utc": started_at, "duration_s": total,
+                  "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                              "platform": platform.platform()},
+                  "plan": asdict(plan), "targets": {"pace_msg_s": PACE_TARGET, "ceiling_msg_s": CEILING_TARGET,
+                                                    "p50_ms": P50_TARGET_MS, "p99_ms": P99_TARGET_MS,
+                                                    "loop_block_ms": LOOP_BLOCK_TARGET_MS},
+                  "scenario_seconds": timings, "load_average_1min": loads, "results": results,
+                  "rows": [asdict(r) for r in rows], "errors": errors}
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(_clean(report), indent=1, ensure_ascii=False) + "\n")
+        print(f"Figures written to {args.json}")
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
