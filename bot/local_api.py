@@ -426,6 +426,7 @@ class _Chat:
     next_message_id: int = 1
     blocked: bool = False
     migrated_to: int | None = None  #: a group that became this supergroup: sends get 400 with its id
+    admins: set[int] = field(default_factory=set)  #: users getChatMember reports as the group's owner
 
 
 @dataclass(frozen=True, slots=True)
@@ -723,6 +724,7 @@ class LocalBotAPI:
                 "deleteMyCommands": self._delete_my_commands,
                 "sendChatAction": self._send_chat_action,
                 "getChat": self._get_chat,
+                "getChatMember": self._get_chat_member,
             }.items()
         }
 
@@ -924,6 +926,10 @@ class LocalBotAPI:
                 "new_chat_member": {"user": self.bot_user, **new},
             },
         )
+
+    def set_group_admins(self, chat_id: int, user_ids: Iterable[int]) -> None:
+        """Who runs the group: getChatMember reports them as its owner, everyone else as a member."""
+        self._chat(chat_id).admins = set(user_ids)
 
     def migrate_group(self, group_id: int, supergroup_id: int) -> None:
         """The group became a supergroup with a new id: sends to the old id get Telegram's 400 with
@@ -1326,6 +1332,16 @@ class LocalBotAPI:
         if not _str(params, "action"):
             raise _ApiError(400, "Bad Request: action is empty")
         return True
+
+    async def _get_chat_member(self, params: JSONDict) -> JSONDict:
+        chat = self._known_chat(params)
+        user_id = _int(params, "user_id")
+        user = self._users.get(user_id) or _default_user(user_id)
+        if chat.info["type"] == "private":
+            return {"status": "member", "user": user}
+        if user_id in chat.admins:
+            return {"status": "creator", "user": user, "is_anonymous": False}
+        return {"status": "member", "user": user}
 
     async def _get_chat(self, params: JSONDict) -> JSONDict:
         chat = self._known_chat(params)

@@ -495,6 +495,11 @@ def stale_button(tr: Translator) -> str:
     return tr._("This button is out of date. Here is the current list.")
 
 
+def group_admins_only(tr: Translator) -> str:
+    """A short notice (plain text): in a group, settings are for its admins."""
+    return tr._("Only the group's admins can change its language and subscriptions.")
+
+
 def unknown_link(tr: Translator) -> Screen:
     return make_screen(esc(tr._("That link points to a case I don't have. Here is what I can show you.")))
 

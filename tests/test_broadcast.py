@@ -315,6 +315,7 @@ async def test_a_bad_content_file_gets_a_precise_error_and_changes_nothing(
 
 async def test_a_group_that_became_a_supergroup_is_followed_to_its_new_id(campaign: LocalBot) -> None:
     group = Member(campaign, 703, "ru", chat_id=-700, chat_type="group")
+    campaign.api.set_group_admins(-700, [703])
     await group.sends("/subscribe@campaign_tryout_bot all")
     campaign.api.migrate_group(-700, -1000700)
     await push(campaign, GENERAL_LABEL, TEXTS)

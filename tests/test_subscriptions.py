@@ -133,3 +133,21 @@ async def test_a_card_shows_that_all_updates_are_followed(bot: LocalBot) -> None
         name="Асиф Юсифли") in reply.text
     [reply] = await member.sends("/unsubscribe nobody-at-all")
     assert tr("ru")._("No case matches “{query}”.").format(query="nobody-at-all") in reply.text
+
+
+async def test_in_a_group_only_its_admins_change_its_settings(bot: LocalBot) -> None:
+    admin = Member(bot, 610, "az", chat_id=-100610, chat_type="supergroup")
+    member = Member(bot, 611, "ru", chat_id=-100610, chat_type="supergroup")
+    bot.api.set_group_admins(-100610, [610])
+    await admin.sends("/subscribe@campaign_tryout_bot all")
+    record = await bot.services.store.chats.get(-100610)
+    assert record is not None and record.subscriptions == (ALL,) and record.language == "az"
+    refusal = tr("az")._("Only the group's admins can change its language and subscriptions.")
+    for command in ("/unsubscribe@campaign_tryout_bot all", "/quiet@campaign_tryout_bot",
+                    "/forget@campaign_tryout_bot", "/subscribe@campaign_tryout_bot Yusifli"):
+        [reply] = await member.sends(command)
+        assert reply.text == refusal  # in the group's language: the group chose Azerbaijani
+    await member.sends("/language@campaign_tryout_bot")
+    await member.presses("Русский")
+    assert member.last_answer is not None and member.last_answer.get("text") == refusal
+    assert await bot.services.store.chats.get(-100610) == record  # nothing changed

@@ -6,6 +6,7 @@ from telegram import Update
 
 from bot import LANGUAGES, callbacks, render
 from bot.context import BotContext
+from bot.handlers.permissions import may_change_chat
 from bot.handlers.replies import send, show
 from bot.i18n import resolve_language
 
@@ -37,6 +38,8 @@ async def chosen(update: Update, context: BotContext) -> None:
     parsed = callbacks.parse(query.data)
     if parsed is None or parsed.arg not in LANGUAGES:
         await query.answer(render.stale_button(context.tr))
+        return
+    if not await may_change_chat(update, context):
         return
     context.chat_record = await context.services.store.chats.set_language(chat.id, parsed.arg)
     context.lang = parsed.arg

@@ -7,6 +7,7 @@ from telegram import ChatMember, Message, Update
 from bot import callbacks, render
 from bot.context import BotContext
 from bot.handlers.cards import card
+from bot.handlers.permissions import may_change_chat
 from bot.handlers.replies import send, show
 from bot.store import ALL
 
@@ -35,7 +36,8 @@ async def subscribe_command(update: Update, context: BotContext) -> None:
         return
     topic, several = _topic_from_words(context, query)
     if topic is not None:
-        await _subscribe(message, context, chat.id, topic)
+        if await may_change_chat(update, context):
+            await _subscribe(message, context, chat.id, topic)
     elif several:
         cases = [case for case in context.content.cases if case.id in several]
         await send(message, render.subscribe_menu(context.tr, cases, current, offer_all=False))
@@ -60,6 +62,8 @@ async def unsubscribe_command(update: Update, context: BotContext) -> None:
     if topic is None:
         await send(message, render.unsubscribe_usage(context.tr, render.shorten(query)))
         return
+    if not await may_change_chat(update, context):
+        return
     everything = topic == ALL
     was_following = context.chat_record is not None and (everything or topic in context.chat_record.subscriptions)
     context.chat_record = await context.services.store.chats.unsubscribe(chat.id, None if everything else topic)
@@ -81,6 +85,8 @@ async def subscription_button(update: Update, context: BotContext) -> None:
     topic = parsed.arg
     if topic != ALL and context.content.case(topic) is None:
         await query.answer(render.stale_button(context.tr))
+        return
+    if not await may_change_chat(update, context):
         return
     chats = context.services.store.chats
     if parsed.kind == callbacks.SUBSCRIBE:
@@ -115,6 +121,8 @@ async def quiet_command(update: Update, context: BotContext) -> None:
     message, chat = update.effective_message, update.effective_chat
     if message is None or chat is None:
         return
+    if not await may_change_chat(update, context):
+        return
     on = not (context.chat_record.quiet if context.chat_record else False)
     context.chat_record = await context.services.store.chats.set_quiet(chat.id, on, context.lang)
     await send(message, render.quiet(context.tr, on))
@@ -131,13 +139,14 @@ async def forget_command(update: Update, context: BotContext) -> None:
     if context.chat_record is None:
         await send(update.effective_message, render.forgotten(context.tr, False))
         return
-    await send(update.effective_message, render.forget_confirm(context.tr))
+    if await may_change_chat(update, context):
+        await send(update.effective_message, render.forget_confirm(context.tr))
 
 
 async def forget_button(update: Update, context: BotContext) -> None:
     query, chat = update.callback_query, update.effective_chat
     parsed = callbacks.parse(query.data if query else None)
-    if query is None or chat is None or parsed is None:
+    if query is None or chat is None or parsed is None or not await may_change_chat(update, context):
         return
     await query.answer()
     if parsed.arg != "yes":
