@@ -16,7 +16,7 @@ from telegram.ext import ConversationHandler
 
 from bot import LANGUAGES, callbacks, render_admin
 from bot.context import BotContext
-from bot.handlers.replies import send, show
+from bot.handlers.replies import notify, send, show
 from bot.publishing import Publisher
 from bot.render import Screen
 from bot.store import GENERAL
@@ -37,11 +37,7 @@ def is_admin(update: Update, context: BotContext) -> bool:
 async def refuse(update: Update, context: BotContext) -> int:
     """The polite no, for every admin command and button; logged without who it was."""
     log.info("refused an admin action to a non-admin")
-    text = render_admin.refusal(context.tr)
-    if update.callback_query is not None:
-        await update.callback_query.answer(text, show_alert=True)
-    elif update.effective_message is not None:
-        await update.effective_message.reply_text(text)
+    await notify(update, render_admin.refusal(context.tr))
     return END
 
 

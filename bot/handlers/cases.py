@@ -7,7 +7,7 @@ from telegram import Message, Update
 from bot import callbacks, render
 from bot.context import BotContext
 from bot.handlers.cards import card
-from bot.handlers.replies import send, show
+from bot.handlers.replies import pressed, send, show
 
 MAX_RESULTS = 10
 
@@ -59,11 +59,9 @@ async def case_list_page(update: Update, context: BotContext) -> None:
 
 
 async def open_case(update: Update, context: BotContext) -> None:
-    query = update.callback_query
+    query, case = pressed(update, context.content.case)
     if query is None:
         return
-    parsed = callbacks.parse(query.data)
-    case = context.content.case(parsed.arg) if parsed is not None else None
     if case is None:
         await query.answer(render.stale_button(context.tr))
         await show(query, render.case_list(context.tr, context.content))
@@ -73,12 +71,10 @@ async def open_case(update: Update, context: BotContext) -> None:
 
 
 async def history(update: Update, context: BotContext) -> None:
-    """Earlier updates about a case, newest first."""
-    query = update.callback_query
+    """A case's updates, newest first."""
+    query, case = pressed(update, context.content.case)
     if query is None:
         return
-    parsed = callbacks.parse(query.data)
-    case = context.content.case(parsed.arg) if parsed is not None else None
     if case is None:
         await query.answer(render.stale_button(context.tr))
         return

@@ -12,6 +12,7 @@ from telegram.error import TelegramError
 
 from bot import render
 from bot.context import BotContext
+from bot.handlers.replies import notify
 
 RUNS_THE_GROUP = (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
 
@@ -29,9 +30,5 @@ async def may_change_chat(update: Update, context: BotContext) -> bool:
     except TelegramError:
         allowed = False
     if not allowed:
-        text = render.group_admins_only(context.tr)
-        if update.callback_query is not None:
-            await update.callback_query.answer(text, show_alert=True)
-        elif update.effective_message is not None:
-            await update.effective_message.reply_text(text)
+        await notify(update, render.group_admins_only(context.tr))
     return allowed

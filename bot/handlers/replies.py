@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from telegram import CallbackQuery, Message
+from collections.abc import Callable
+from typing import TypeVar
+
+from telegram import CallbackQuery, Message, Update
 from telegram.error import BadRequest
 
+from bot import callbacks
 from bot.render import Screen
 
 NOT_MODIFIED = "message is not modified"
+
+T = TypeVar("T")
 
 
 async def send(message: Message, screen: Screen) -> None:
@@ -30,3 +36,18 @@ async def show(query: CallbackQuery, screen: Screen) -> None:
     except BadRequest as exc:
         if NOT_MODIFIED not in exc.message.lower():
             raise
+
+
+async def notify(update: Update, text: str) -> None:
+    """A short notice (plain text): an alert on a pressed button, else a reply to the message."""
+    if update.callback_query is not None:
+        await update.callback_query.answer(text, show_alert=True)
+    elif update.effective_message is not None:
+        await update.effective_message.reply_text(text)
+
+
+def pressed(update: Update, find: Callable[[str], T | None]) -> tuple[CallbackQuery | None, T | None]:
+    """The pressed button and what its callback data names (None when forged or no longer there)."""
+    query = update.callback_query
+    parsed = callbacks.parse(query.data if query else None)
+    return query, (find(parsed.arg) if parsed is not None else None)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot import callbacks, render
+from bot import render
 from bot.context import BotContext
-from bot.handlers.replies import send, show
+from bot.handlers.replies import pressed, send, show
 
 
 async def background(update: Update, context: BotContext) -> None:
@@ -32,11 +32,9 @@ async def concerns_button(update: Update, context: BotContext) -> None:
 
 
 async def concern_button(update: Update, context: BotContext) -> None:
-    query = update.callback_query
+    query, item = pressed(update, context.content.concern)
     if query is None:
         return
-    parsed = callbacks.parse(query.data)
-    item = context.content.concern(parsed.arg) if parsed is not None else None
     if item is None:
         await query.answer(render.stale_button(context.tr))
         await show(query, render.concern_list(context.tr, context.content))
