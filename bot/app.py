@@ -120,6 +120,7 @@ def register(application: AnyApplication) -> None:
     add(CommandHandler("help", info.help_command))
     add(CommandHandler("broadcasts", admin.broadcasts))
     add(CommandHandler("stats", admin.stats))
+    add(CommandHandler("cancel", admin.nothing_to_cancel))  # in a draft, the draft's own /cancel comes first
 
     # 4. Buttons: each pattern accepts only the callback data shape built in bot/callbacks.py.
     add(CallbackQueryHandler(language.chosen, pattern=callbacks.pattern(callbacks.LANGUAGE)))

@@ -29,8 +29,11 @@ PUSH_DECISION = "push"
 CORRECT = "fix"
 CANCEL_BROADCAST = "bc:cancel"
 CONTENT_DECISION = "content"
-ADMIN_PREFIXES = ("push:", "fix:", "bc:", "content:")
 ADMIN_PATTERN = re.compile(r"^(?:push|fix|bc|content):")
+
+FRESH = "n:"
+"""Put before a button's data: its screen comes as a new message, and the pressed one stays as it is. For
+buttons under a delivered update, which must stay in the member's chat."""
 
 _ID = r"[a-z0-9][a-z0-9-]{0,39}"
 _SHAPES: dict[str, re.Pattern[str]] = {
@@ -46,7 +49,7 @@ _SHAPES: dict[str, re.Pattern[str]] = {
     HISTORY: re.compile(rf"^{HISTORY}:({_ID})$"),
     FORGET: re.compile(rf"^{FORGET}:(yes|no)$"),
     PUSH_TOPIC: re.compile(rf"^{PUSH_TOPIC}:({_ID})$"),
-    PUSH_DECISION: re.compile(rf"^{PUSH_DECISION}:(ok|edit|cancel)$"),
+    PUSH_DECISION: re.compile(rf"^{PUSH_DECISION}:([0-9a-f]{{8}}):(ok|edit|cancel)$"),
     CORRECT: re.compile(rf"^{CORRECT}:(\d{{1,9}})$"),
     CANCEL_BROADCAST: re.compile(rf"^{CANCEL_BROADCAST}:(\d{{1,9}})$"),
     CONTENT_DECISION: re.compile(rf"^{CONTENT_DECISION}:(ok|cancel)$"),
@@ -54,15 +57,18 @@ _SHAPES: dict[str, re.Pattern[str]] = {
 
 
 def pattern(kind: str) -> re.Pattern[str]:
-    """The anchored pattern a handler registers for one kind of callback."""
-    return _SHAPES[kind]
+    """The anchored pattern a handler registers for one kind of callback (with or without `FRESH`)."""
+    return re.compile(f"^(?:{FRESH})?" + _SHAPES[kind].pattern.removeprefix("^"))
 
 
 @dataclass(frozen=True)
 class Callback:
     kind: str
     arg: str
-    screen: str = ""  # for (un)subscribe: the screen the button is on, which shows the new state
+    qualifier: str = ""
+    """The first of two parts: for (un)subscribe the screen the button is on (it shows the new state); for a
+    draft's decision the preview it was shown under."""
+    fresh: bool = False  # answer in a new message, leave the pressed one alone (see `FRESH`)
 
 
 CARD, MENU, LIST, SINGLE = "c", "m", "l", "s"
@@ -73,12 +79,19 @@ confirmation of one (un)subscription."""
 def parse(data: str | None) -> Callback | None:
     if not data:
         return None
+    fresh = data.startswith(FRESH)
+    data = data.removeprefix(FRESH)
     for kind, shape in _SHAPES.items():
         match = shape.match(data)
         if match:
             groups = match.groups()
-            return Callback(kind, groups[-1] if groups else "", groups[0] if len(groups) == 2 else "")
+            return Callback(kind, groups[-1] if groups else "", groups[0] if len(groups) == 2 else "", fresh)
     return None
+
+
+def fresh(data: str) -> str:
+    """`data` for a button whose answer comes as a new message (see `FRESH`)."""
+    return FRESH + data
 
 
 def language(code: str) -> str:
@@ -129,8 +142,9 @@ def push_topic(topic: str) -> str:
     return f"{PUSH_TOPIC}:{topic}"
 
 
-def push_decision(decision: str) -> str:
-    return f"{PUSH_DECISION}:{decision}"
+def push_decision(preview: str, decision: str) -> str:
+    """`preview`: the id of the preview the button sits under (8 hex digits): only that one is decided."""
+    return f"{PUSH_DECISION}:{preview}:{decision}"
 
 
 def correct(update_id: int) -> str:
@@ -143,10 +157,6 @@ def cancel_broadcast(broadcast_id: int) -> str:
 
 def content_decision(decision: str) -> str:
     return f"{CONTENT_DECISION}:{decision}"
-
-
-def is_admin_data(data: str | None) -> bool:
-    return bool(data) and str(data).startswith(ADMIN_PREFIXES)
 
 
 DEEP_LINK_CASE = re.compile(rf"^case_({_ID})$")

@@ -68,21 +68,32 @@ class Publisher:
 
     # --- publishing -------------------------------------------------------------------------------------
 
-    async def publish(self, topic: str, texts: Mapping[str, str], admin_chat: int) -> Broadcast:
+    async def publish(self, topic: str, texts: Mapping[str, str], admin_chat: int,
+                      progress_message: int | None = None) -> Broadcast:
+        """Record the update in its timeline and every recipient in the outbox, then start sending.
+
+        `progress_message` is the admin's message that becomes the progress card. The sender runs before
+        this returns, so nothing the caller then shows the admin (or fails to) can hold the broadcast back.
+        """
         update = await self._store.updates.add(topic, dict(texts))
         recipients = await self._store.chats.recipients(topic)
         targets = [Target(r.chat_id, r.language, r.quiet) for r in recipients]
-        return await self._store.outbox.create(SEND, update.id, topic, admin_chat, targets)
+        broadcast = await self._store.outbox.create(SEND, update.id, topic, admin_chat, targets,
+                                                    progress_message=progress_message)
+        self.broadcaster.start(broadcast)
+        return broadcast
 
-    async def correct(self, update_id: int, texts: Mapping[str, str], admin_chat: int) -> Broadcast | None:
+    async def correct(self, update_id: int, texts: Mapping[str, str], admin_chat: int,
+                      progress_message: int | None = None) -> Broadcast | None:
+        """Rewrite a published update and edit every message that carried it (as `publish`, started)."""
         targets = await self.delivered(update_id)
         update = await self._store.updates.correct(update_id, dict(texts))
         if update is None:
             return None
-        return await self._store.outbox.create(EDIT, update.id, update.topic, admin_chat, targets)
-
-    def start(self, broadcast: Broadcast) -> None:
+        broadcast = await self._store.outbox.create(EDIT, update.id, update.topic, admin_chat, targets,
+                                                    progress_message=progress_message)
         self.broadcaster.start(broadcast)
+        return broadcast
 
     # --- what the broadcaster calls ---------------------------------------------------------------------
 

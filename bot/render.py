@@ -25,6 +25,8 @@ LANGUAGE_NAMES = {"en": "English", "az": "Azərbaycanca", "ru": "Русский"
 """Each language's own name for itself: shown as is, whatever the member's language."""
 
 CASES_PER_PAGE = 8
+MAX_BUTTON = 40
+"""Characters a button label may have: longer ones are cut off on a phone's screen."""
 BULLET = "•"
 
 # (command, description) in the order of the command menu; descriptions are translated at start-up.
@@ -294,19 +296,35 @@ def topic_name(tr: Translator, content: Content, topic: str) -> str:
     return tr._("All updates")
 
 
+SHOWN_IN = {
+    "en": N_("There is no version of this update in your language: it is shown in English."),
+    "az": N_("There is no version of this update in your language: it is shown in Azerbaijani."),
+    "ru": N_("There is no version of this update in your language: it is shown in Russian."),
+}
+"""The note under an update that its admin did not write in the member's language (not "pending": an
+update written in English only may never be translated)."""
+
+
 def update_message(tr: Translator, content: Content, update: CampaignUpdate) -> Reply:
     """An update as a subscriber receives it (and as the admin's preview shows it)."""
     t = _Texts(tr)
     case = content.case(update.topic)
     title = tr._("Update: {name}").format(name=t(case.name)) if case else tr._("Campaign update")
-    text = f"🔔 {heading(title)}\n<i>{esc(tr.day(update.published))}</i>\n\n{t.paragraphs(update.texts)}"
+    body, fell_back = tr.text(update.texts)
+    text = f"🔔 {heading(title)}\n<i>{esc(tr.day(update.published))}</i>\n\n{esc(body).strip()}"
     if update.corrected:
         text += "\n\n<i>" + esc(tr._("Corrected on {date}").format(date=tr.day(update.corrected))) + "</i>"
-    text += t.pending_note()
+    if fell_back:
+        shown = "en" if "en" in update.texts else next(iter(update.texts))
+        text += "\n\n<i>" + esc(tr._(SHOWN_IN[shown])) + "</i>"
+    text += t.pending_note()  # the case's name, should it lack this language
+    # The update stays in the chat: its buttons answer in a new message instead of replacing it.
     rows = []
     if case is not None:
-        rows.append([InlineKeyboardButton(tr._("Open the case"), callback_data=callbacks.case(case.id))])
-    rows.append([InlineKeyboardButton(tr._("My subscriptions"), callback_data=callbacks.subscriptions())])
+        rows.append([InlineKeyboardButton(tr._("Open the case"),
+                                          callback_data=callbacks.fresh(callbacks.case(case.id)))])
+    rows.append([InlineKeyboardButton(tr._("My subscriptions"),
+                                      callback_data=callbacks.fresh(callbacks.subscriptions()))])
     return Reply(text, buttons(rows))
 
 

@@ -12,7 +12,18 @@ from bot.broadcast import summary
 from bot.content import Content
 from bot.content_edit import MAX_DIFF_LINES, Change
 from bot.i18n import N_, Translator
-from bot.render import BULLET, LANGUAGE_NAMES, Screen, buttons, esc, heading, make_screen, shorten, topic_name
+from bot.render import (
+    BULLET,
+    LANGUAGE_NAMES,
+    MAX_BUTTON,
+    Screen,
+    buttons,
+    esc,
+    heading,
+    make_screen,
+    shorten,
+    topic_name,
+)
 from bot.store import GENERAL, CampaignUpdate, ChatStats
 from bot.store.outbox import EDIT, Broadcast
 
@@ -29,8 +40,8 @@ def refusal(tr: Translator) -> str:
 
 def choose_topic(tr: Translator, content: Content) -> Screen:
     text = heading(tr._("New update")) + "\n" + esc(tr._("What is it about? (/cancel to stop)"))
-    rows = [[InlineKeyboardButton(tr._("General update (to those who follow all updates)"),
-                                  callback_data=callbacks.push_topic(GENERAL))]]
+    text += "\n" + esc(tr._("A general update goes to those who follow all updates."))
+    rows = [[InlineKeyboardButton(tr._("General updates"), callback_data=callbacks.push_topic(GENERAL))]]
     rows += [[InlineKeyboardButton(tr.text(case.name)[0], callback_data=callbacks.push_topic(case.id))]
              for case in content.cases]
     return make_screen(text, buttons(rows))
@@ -46,10 +57,10 @@ ASK_FOR = {
 def ask_text(tr: Translator, content: Content, topic: str, lang: str, current: str | None) -> Screen:
     lines = [esc(tr._(ASK_FOR[lang]).format(topic=topic_name(tr, content, topic)))]
     if current:
-        lines.append(esc(tr._("Now: “{text}”. /skip keeps it.").format(text=shorten(current, 200))))
+        lines.append(esc(tr._("The current text, which /skip keeps:")) + "\n<i>" + esc(shorten(current, 200)) + "</i>")
     else:
-        lines.append(esc(tr._("/skip if you have none: its subscribers then get another language's text with a "
-                              "note that a translation is pending.")))
+        lines.append(esc(tr._("/skip if you have none: its subscribers then get another language's text, with a "
+                              "note that says so.")))
     lines.append(esc(tr._("Plain text, at most {limit} characters. /cancel stops without sending.").format(
         limit=MAX_UPDATE_TEXT)))
     return make_screen("\n".join(lines))
@@ -70,8 +81,8 @@ def not_text(tr: Translator) -> Screen:
 
 
 def preview_summary(tr: Translator, content: Content, topic: str, texts: Mapping[str, str],
-                    audience: Counter[str], correcting: CampaignUpdate | None) -> Screen:
-    """Under the previews: who gets what, and the decision buttons."""
+                    audience: Counter[str], correcting: CampaignUpdate | None, preview_id: str) -> Screen:
+    """Under the previews: who gets what, and the decision buttons (which decide this preview only)."""
     title = tr._("Correction preview") if correcting else tr._("Preview")
     lines = [heading(title), esc(topic_name(tr, content, topic))]
     fallback = "en" if "en" in texts else next(iter(texts))
@@ -90,9 +101,10 @@ def preview_summary(tr: Translator, content: Content, topic: str, texts: Mapping
         lines.append(esc(tr.ngettext("{count} recipient in all.", "{count} recipients in all.", total).format(
             count=total)))
     lines.append(esc(tr._("The messages above are exactly what each language's subscribers will see.")))
-    rows = [[InlineKeyboardButton("✅ " + tr._("Confirm and send"), callback_data=callbacks.push_decision("ok"))],
-            [InlineKeyboardButton("✏️ " + tr._("Edit"), callback_data=callbacks.push_decision("edit")),
-             InlineKeyboardButton("✖ " + tr._("Cancel"), callback_data=callbacks.push_decision("cancel"))]]
+    rows = [[InlineKeyboardButton("✅ " + tr._("Confirm and send"),
+                                  callback_data=callbacks.push_decision(preview_id, "ok"))],
+            [InlineKeyboardButton("✏️ " + tr._("Edit"), callback_data=callbacks.push_decision(preview_id, "edit")),
+             InlineKeyboardButton("✖ " + tr._("Cancel"), callback_data=callbacks.push_decision(preview_id, "cancel"))]]
     return make_screen("\n".join(lines), buttons(rows))
 
 
@@ -104,16 +116,28 @@ def draft_gone(tr: Translator) -> str:
     return tr._("This draft is no longer open. Start again with /push.")
 
 
+def stale_preview(tr: Translator) -> str:
+    """A short notice: a decision button under a preview that is no longer the draft's latest."""
+    return tr._("This preview is out of date: the draft has changed since. Use the buttons under the latest "
+                "preview.")
+
+
+def nothing_to_cancel(tr: Translator) -> Screen:
+    return make_screen(esc(tr._("There is nothing to cancel.")))
+
+
 def choose_correction(tr: Translator, content: Content, updates: Sequence[CampaignUpdate]) -> Screen:
     if not updates:
         return make_screen(esc(tr._("No update has been published yet.")))
-    text = heading(tr._("Correct an update")) + "\n" + esc(tr._("Which one? (/cancel to stop)"))
+    lines = [heading(tr._("Correct an update")), esc(tr._("Which one? (/cancel to stop)"))]
     rows = []
     for update in updates:
         first = update.texts.get(tr.lang) or next(iter(update.texts.values()))
-        label = f"#{update.id} · {tr.day(update.published)} · {topic_name(tr, content, update.topic)} · {first}"
-        rows.append([InlineKeyboardButton(shorten(label, 60), callback_data=callbacks.correct(update.id))])
-    return make_screen(text, buttons(rows))
+        lines.append(f"{BULLET} #{update.id} · {esc(tr.day(update.published))} · "
+                     f"{esc(topic_name(tr, content, update.topic))}\n<i>{esc(shorten(first, 100))}</i>")
+        rows.append([InlineKeyboardButton(shorten(f"#{update.id} · {first}", MAX_BUTTON),
+                                          callback_data=callbacks.correct(update.id))])
+    return make_screen("\n".join(lines), buttons(rows))
 
 
 def progress_card(tr: Translator, content: Content, broadcast: Broadcast, counts: Counter[str],

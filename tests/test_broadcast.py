@@ -27,7 +27,8 @@ async def campaign(tmp_path: Path) -> AsyncIterator[LocalBot]:
         yield running
 
 
-GENERAL_LABEL = tr("en")._("General update (to those who follow all updates)")
+GENERAL_LABEL = tr("en")._("General updates")
+EN_ONLY = "There is no version of this update in your language: it is shown in English."
 
 
 async def push(bot: LocalBot, topic_label: str, texts: dict[str, str], lang: str = "en", *,
@@ -73,7 +74,7 @@ async def test_a_push_in_three_languages_reaches_each_subscriber_once_in_their_l
         assert TEXTS[lang] in message.text
         assert tr(lang)._("Update: {name}").format(name=campaign.services.content.case(  # type: ignore[union-attr]
             "asif-yusifli").name[lang]) in message.text
-        assert tr(lang)._("Translation pending: part of this text is shown in English.") not in message.text
+        assert tr(lang)._(EN_ONLY) not in message.text and "Translation pending" not in message.text
     assert outsider.replies == []
     report = admin.last_reply.text
     assert "9" in report and tr("en")._("finished") in "".join(m.text for m in admin.replies)
@@ -84,10 +85,11 @@ async def test_a_missing_language_falls_back_to_english_with_a_note(campaign: Lo
     await push(campaign, GENERAL_LABEL, {"en": TEXTS["en"]})
     en, az, ru = members
     assert TEXTS["en"] in en.replies[0].text
-    assert tr("en")._("Translation pending: part of this text is shown in English.") not in en.replies[0].text
+    assert tr("en")._(EN_ONLY) not in en.replies[0].text
     for member, lang in ((az, "az"), (ru, "ru")):
         assert TEXTS["en"] in member.replies[0].text
-        assert tr(lang)._("Translation pending: part of this text is shown in English.") in member.replies[0].text
+        assert tr(lang)._(EN_ONLY) in member.replies[0].text  # not "pending": it may never be translated
+        assert tr(lang)._("Translation pending: part of this text is shown in English.") not in member.replies[0].text
 
 
 async def test_the_preview_is_exactly_what_is_sent(campaign: LocalBot) -> None:
@@ -385,4 +387,74 @@ async def test_an_update_without_english_says_another_language_and_push_restarts
     for member, lang in ((en, "en"), (ru, "ru")):
         [message] = member.replies
         assert TEXTS["az"] in message.text and "abandoned" not in message.text
-        assert tr(lang)._("Translation pending: part of this text is shown in another language.") in message.text
+        assert tr(lang)._("There is no version of this update in your language: it is shown in Azerbaijani.") \
+            in message.text
+
+
+async def test_confirm_sends_exactly_the_draft_its_preview_showed(campaign: LocalBot) -> None:
+    """One admin, two drafts (a group and the private chat): each chat's Confirm sends its own draft."""
+    members = await subscribers(campaign, ALL, 3)
+    in_group = Member(campaign, ADMIN, "en", chat_id=-4242, chat_type="group")
+    in_private = Member(campaign, ADMIN, "en")
+    await in_group.sends("/push")
+    await in_group.presses(GENERAL_LABEL)
+    await in_private.sends("/push")
+    await in_private.presses(GENERAL_LABEL)
+    for text in ("Group draft.", "/skip", "/skip"):
+        await in_group.sends(text)
+    for text in ("Private draft.", "/skip", "/skip"):
+        await in_private.sends(text)
+    await in_private.presses(tr("en")._("Confirm and send"))
+    for broadcast in await campaign.services.store.outbox.running():
+        await campaign.services.publisher.broadcaster.wait(broadcast.id)  # type: ignore[union-attr]
+    for member in members:
+        [message] = member.replies
+        assert "Private draft." in message.text and "Group draft." not in message.text
+
+
+async def test_a_button_under_an_older_preview_is_refused(campaign: LocalBot) -> None:
+    members = await subscribers(campaign, ALL, 2)
+    admin = Member(campaign, ADMIN, "en")
+    await admin.sends("/push")
+    await admin.presses(GENERAL_LABEL)
+    for text in ("First version.", "/skip", "/skip"):
+        await admin.sends(text)
+    first_preview = admin.keyboard_message()
+    confirm = next(b["callback_data"] for b in first_preview.buttons() if tr("en")._("Confirm and send") in b["text"])
+    await admin.presses(tr("en")._("Edit"))
+    for text in ("Second version.", "/skip", "/skip"):
+        await admin.sends(text)
+    await admin.presses_data(first_preview, confirm)  # the old preview's Confirm, still on screen
+    assert admin.last_answer is not None and admin.last_answer.get("text") == tr("en")._(
+        "This preview is out of date: the draft has changed since. Use the buttons under the latest preview.")
+    assert await campaign.services.store.updates.history() == []
+    await admin.presses(tr("en")._("Confirm and send"))
+    for broadcast in await campaign.services.store.outbox.running():
+        await campaign.services.publisher.broadcaster.wait(broadcast.id)  # type: ignore[union-attr]
+    assert all("Second version." in m.replies[0].text and len(m.replies) == 1 for m in members)
+
+
+async def test_the_broadcast_runs_even_if_the_admins_screen_cannot_be_edited(campaign: LocalBot) -> None:
+    members = await subscribers(campaign, ALL, 3)
+    admin = Member(campaign, ADMIN, "en")
+    await admin.sends("/push")
+    await admin.presses(GENERAL_LABEL)
+    for text in ("Sent anyway.", "/skip", "/skip"):
+        await admin.sends(text)
+    summary = admin.keyboard_message()
+    confirm = next(b["callback_data"] for b in summary.buttons() if tr("en")._("Confirm and send") in b["text"])
+    api, application = campaign.api, campaign.application
+    assert application is not None
+    api.press_button(ADMIN, summary.message_id, confirm)
+    summary.deleted = True  # the admin deleted the preview right after tapping: the edit gets a 400
+    await application.wait_processed(api.last_update_id)
+    for broadcast in await campaign.services.store.outbox.running():
+        await campaign.services.publisher.broadcaster.wait(broadcast.id)  # type: ignore[union-attr]
+    assert all(len(m.replies) == 1 and "Sent anyway." in m.replies[0].text for m in members)
+    assert tr("en")._("Sorry, something went wrong. Please try again.") not in "".join(m.text for m in admin.replies)
+
+
+async def test_cancel_with_nothing_to_cancel_says_so(campaign: LocalBot) -> None:
+    for member in (Member(campaign, 800, "en"), Member(campaign, ADMIN, "ru")):
+        [reply] = await member.sends("/cancel")
+        assert reply.text == tr(member.language_code or "en")._("There is nothing to cancel.")

@@ -1,24 +1,28 @@
 """Admins: /push and /correct (a guided draft), /broadcasts, /stats. Everyone else is refused politely.
 
-A draft lives in the admin's `user_data` while it is written: topic → a text per language (each
-optional but one) → a preview per language with the recipients per language → Confirm / Edit /
-Cancel. Nothing is stored or sent before Confirm.
+A draft lives in the admin's `user_data`, one per chat (as PTB keeps the conversation's state), while it
+is written: topic → a text per language (each optional but one) → a preview per language with the
+recipients per language → Confirm / Edit / Cancel. Each preview gets a new id, carried by its buttons:
+Confirm sends exactly the draft that preview showed, and a button under an older preview is refused.
+Nothing is stored or sent before Confirm.
 """
 
 from __future__ import annotations
 
 import logging
+import secrets
 from collections import Counter
-from typing import Any
+from dataclasses import dataclass, field
 
 from telegram import Message, Update
+from telegram.error import TelegramError
 from telegram.ext import ConversationHandler
 
 from bot import LANGUAGES, callbacks, render_admin
 from bot.context import BotContext
 from bot.handlers.replies import notify, send, show
 from bot.publishing import Publisher
-from bot.render import Screen
+from bot.render import Screen, make_screen
 from bot.store import GENERAL
 from bot.store.outbox import PENDING
 
@@ -26,7 +30,23 @@ log = logging.getLogger(__name__)
 
 CHOOSING, CHOOSING_UPDATE, WRITING, PREVIEWING = range(4)
 END = ConversationHandler.END
-DRAFT = "draft"
+DRAFTS = "drafts"
+
+
+@dataclass
+class Draft:
+    """An update being written: its topic, a text per language, and the preview last shown."""
+
+    topic: str = ""
+    texts: dict[str, str] = field(default_factory=dict)
+    base: dict[str, str] = field(default_factory=dict)  # what /skip keeps: a correction's or Edit's texts
+    step: int = 0  # index into LANGUAGES of the language asked for
+    correcting: int | None = None  # the update a correction rewrites
+    preview: str = ""  # id of the preview on screen; its buttons carry it
+
+    @property
+    def language(self) -> str:
+        return LANGUAGES[self.step]
 
 
 def is_admin(update: Update, context: BotContext) -> bool:
@@ -48,10 +68,28 @@ def _publisher(context: BotContext) -> Publisher:
     return publisher
 
 
-def _draft(context: BotContext) -> dict[str, Any]:
+def _drafts(context: BotContext) -> dict[int, Draft]:
     assert context.user_data is not None
-    draft: dict[str, Any] = context.user_data.setdefault(DRAFT, {})
+    drafts: dict[int, Draft] = context.user_data.setdefault(DRAFTS, {})
+    return drafts
+
+
+def _draft(update: Update, context: BotContext) -> Draft | None:
+    """The admin's draft in this chat, if one is open."""
+    chat = update.effective_chat
+    return _drafts(context).get(chat.id) if chat is not None else None
+
+
+def _new_draft(update: Update, context: BotContext) -> Draft:
+    chat = update.effective_chat
+    assert chat is not None
+    draft = _drafts(context)[chat.id] = Draft()
     return draft
+
+
+def _drop_draft(update: Update, context: BotContext) -> Draft | None:
+    chat = update.effective_chat
+    return _drafts(context).pop(chat.id, None) if chat is not None else None
 
 
 # --- /push and /correct -------------------------------------------------------------------------------
@@ -60,9 +98,9 @@ def _draft(context: BotContext) -> dict[str, Any]:
 async def push(update: Update, context: BotContext) -> int:
     if not is_admin(update, context):
         return await refuse(update, context)
-    if update.effective_message is None:
+    if update.effective_message is None or update.effective_chat is None:
         return END
-    _draft(context).clear()
+    _new_draft(update, context)
     await send(update.effective_message, render_admin.choose_topic(context.tr, context.content))
     return CHOOSING
 
@@ -70,9 +108,9 @@ async def push(update: Update, context: BotContext) -> int:
 async def correct(update: Update, context: BotContext) -> int:
     if not is_admin(update, context):
         return await refuse(update, context)
-    if update.effective_message is None:
+    if update.effective_message is None or update.effective_chat is None:
         return END
-    _draft(context).clear()
+    _new_draft(update, context)
     updates = (await context.services.store.updates.history())[:10]
     await send(update.effective_message, render_admin.choose_correction(context.tr, context.content, updates))
     return CHOOSING_UPDATE if updates else END
@@ -81,13 +119,14 @@ async def correct(update: Update, context: BotContext) -> int:
 async def topic_chosen(update: Update, context: BotContext) -> int:
     query = update.callback_query
     parsed = callbacks.parse(query.data if query else None)
-    if query is None or parsed is None or (parsed.arg != GENERAL and context.content.case(parsed.arg) is None):
+    draft = _draft(update, context)
+    if query is None or draft is None or parsed is None or (
+            parsed.arg != GENERAL and context.content.case(parsed.arg) is None):
         if query is not None:
             await query.answer(render_admin.draft_gone(context.tr))
         return END
     await query.answer()
-    draft = _draft(context)
-    draft.update(topic=parsed.arg, base={}, texts={}, step=0, correcting=None)
+    draft.topic = parsed.arg
     await show(query, _ask(context, draft))
     return WRITING
 
@@ -96,120 +135,132 @@ async def update_chosen(update: Update, context: BotContext) -> int:
     query = update.callback_query
     parsed = callbacks.parse(query.data if query else None)
     chosen = await context.services.store.updates.get(int(parsed.arg)) if parsed else None
-    if query is None or chosen is None:
+    draft = _draft(update, context)
+    if query is None or chosen is None or draft is None:
         if query is not None:
             await query.answer(render_admin.draft_gone(context.tr))
         return END
     await query.answer()
-    draft = _draft(context)
-    draft.update(topic=chosen.topic, base=dict(chosen.texts), texts={}, step=0, correcting=chosen.id)
+    draft.topic, draft.base, draft.correcting = chosen.topic, dict(chosen.texts), chosen.id
     await show(query, _ask(context, draft))
     return WRITING
 
 
-def _ask(context: BotContext, draft: dict[str, Any]) -> Screen:
+def _ask(context: BotContext, draft: Draft) -> Screen:
     """The prompt for the draft's current language, with the text /skip would keep."""
-    lang = LANGUAGES[draft["step"]]
-    return render_admin.ask_text(context.tr, context.content, draft["topic"], lang, draft["base"].get(lang))
+    return render_admin.ask_text(context.tr, context.content, draft.topic, draft.language,
+                                 draft.base.get(draft.language))
 
 
 async def text_received(update: Update, context: BotContext) -> int:
     message = update.effective_message
-    if message is None or not message.text:
-        if message is not None:
-            await send(message, render_admin.not_text(context.tr))
+    draft = _draft(update, context)
+    if message is None or draft is None:
+        return END
+    if not message.text:
+        await send(message, render_admin.not_text(context.tr))
         return WRITING
     text = message.text.strip()
     if len(text) > render_admin.MAX_UPDATE_TEXT:
         await send(message, render_admin.text_too_long(context.tr, len(text)))
         return WRITING
-    draft = _draft(context)
-    draft["texts"][LANGUAGES[draft["step"]]] = text
-    return await _next_language(update, context)
+    draft.texts[draft.language] = text
+    return await _next_language(message, context, draft)
 
 
 async def skipped(update: Update, context: BotContext) -> int:
     """/skip keeps the language's current text (a correction's, or the draft's before Edit), if any."""
-    draft = _draft(context)
-    lang = LANGUAGES[draft["step"]]
-    if lang in draft["base"]:
-        draft["texts"][lang] = draft["base"][lang]
-    return await _next_language(update, context)
-
-
-async def _next_language(update: Update, context: BotContext) -> int:
     message = update.effective_message
-    assert message is not None
-    draft = _draft(context)
-    draft["step"] += 1
-    if draft["step"] < len(LANGUAGES):
+    draft = _draft(update, context)
+    if message is None or draft is None:
+        return END
+    if draft.language in draft.base:
+        draft.texts[draft.language] = draft.base[draft.language]
+    return await _next_language(message, context, draft)
+
+
+async def _next_language(message: Message, context: BotContext, draft: Draft) -> int:
+    draft.step += 1
+    if draft.step < len(LANGUAGES):
         await send(message, _ask(context, draft))
         return WRITING
-    if not draft["texts"]:
-        draft["step"] = 0
+    if not draft.texts:
+        draft.step = 0
         await send(message, render_admin.need_one_language(context.tr))
         await send(message, _ask(context, draft))
         return WRITING
-    await _preview(message, context)
+    await _preview(message, context, draft)
     return PREVIEWING
 
 
-async def _preview(message: Message, context: BotContext) -> None:
-    draft = _draft(context)
+async def _preview(message: Message, context: BotContext, draft: Draft) -> None:
     publisher = _publisher(context)
-    correcting = await context.services.store.updates.get(draft["correcting"]) if draft["correcting"] else None
-    for preview in publisher.preview(draft["topic"], draft["texts"], correcting).values():
+    correcting = await context.services.store.updates.get(draft.correcting) if draft.correcting else None
+    for preview in publisher.preview(draft.topic, draft.texts, correcting).values():
         await message.reply_html(preview.text, reply_markup=preview.keyboard, do_quote=False)
     if correcting is not None:
         audience = Counter(t.language for t in await publisher.delivered(correcting.id))
     else:
-        audience = await publisher.audience(draft["topic"])
-    await send(message, render_admin.preview_summary(context.tr, context.content, draft["topic"], draft["texts"],
-                                                     audience, correcting))
+        audience = await publisher.audience(draft.topic)
+    draft.preview = secrets.token_hex(4)
+    await send(message, render_admin.preview_summary(context.tr, context.content, draft.topic, draft.texts,
+                                                     audience, correcting, draft.preview))
 
 
 async def decided(update: Update, context: BotContext) -> int:
     query = update.callback_query
     parsed = callbacks.parse(query.data if query else None)
-    draft = _draft(context)
-    if query is None or parsed is None or "texts" not in draft:
+    draft = _draft(update, context)
+    if query is None or parsed is None or draft is None or not draft.preview:
         if query is not None:
             await query.answer(render_admin.draft_gone(context.tr))
         return END
+    if parsed.qualifier != draft.preview:
+        await query.answer(render_admin.stale_preview(context.tr), show_alert=True)
+        return PREVIEWING
     await query.answer()
     if parsed.arg == "cancel":
-        draft.clear()
+        _drop_draft(update, context)
         await show(query, render_admin.draft_cancelled(context.tr))
         return END
     if parsed.arg == "edit":
-        draft.update(base=draft["texts"], texts={}, step=0)
+        draft.base, draft.texts, draft.step, draft.preview = draft.texts, {}, 0, ""
         await show(query, _ask(context, draft))
         return WRITING
+    _drop_draft(update, context)  # whatever happens next, this draft is decided: a second tap finds nothing
     chat = update.effective_chat
     assert chat is not None
+    summary = query.message.message_id if query.message is not None else None
     publisher = _publisher(context)
-    if draft["correcting"]:
-        broadcast = await publisher.correct(draft["correcting"], draft["texts"], chat.id)
+    if draft.correcting:
+        broadcast = await publisher.correct(draft.correcting, draft.texts, chat.id, summary)
     else:
-        broadcast = await publisher.publish(draft["topic"], draft["texts"], chat.id)
-    draft.clear()
+        broadcast = await publisher.publish(draft.topic, draft.texts, chat.id, summary)
     if broadcast is None:
         await query.answer(render_admin.draft_gone(context.tr))
         return END
-    text = render_admin.progress_card(context.tr, context.content, broadcast, Counter({PENDING: broadcast.total}),
+    # Sending has started; the summary becomes the progress card, without buttons. Should this edit fail,
+    # the broadcast goes on, and its reports edit the card later.
+    card = render_admin.progress_card(context.tr, context.content, broadcast, Counter({PENDING: broadcast.total}),
                                       False)
-    await query.edit_message_text(text)  # the summary becomes the progress card, without buttons
-    if query.message is not None:
-        await context.services.store.outbox.set_progress_message(broadcast.id, query.message.message_id)
-    publisher.start(broadcast)
+    try:
+        await show(query, make_screen(card))
+    except TelegramError as exc:
+        log.warning("could not turn the preview into the progress card: %s", type(exc).__name__)
     return END
 
 
 async def cancel_draft(update: Update, context: BotContext) -> int:
-    _draft(context).clear()
+    _drop_draft(update, context)
     if update.effective_message is not None:
         await send(update.effective_message, render_admin.draft_cancelled(context.tr))
     return END
+
+
+async def nothing_to_cancel(update: Update, context: BotContext) -> None:
+    """/cancel outside a draft."""
+    if update.effective_message is not None:
+        await send(update.effective_message, render_admin.nothing_to_cancel(context.tr))
 
 
 async def stale_draft_button(update: Update, context: BotContext) -> None:

@@ -23,11 +23,13 @@ async def send(message: Message, screen: Screen) -> None:
 
 
 async def show(query: CallbackQuery, screen: Screen) -> None:
-    """Show `screen` in place of the pressed message; a screen of several parts is sent anew."""
+    """Show `screen` in place of the pressed message; a screen of several parts, or the answer to a button
+    that must leave its message as it is (`callbacks.FRESH`, under a delivered update), is sent anew."""
     message = query.message
     if not isinstance(message, Message):
         return  # the message is too old for Telegram to hand it back: nothing to edit or reply to
-    if len(screen) > 1:
+    parsed = callbacks.parse(query.data)
+    if len(screen) > 1 or (parsed is not None and parsed.fresh):
         await send(message, screen)
         return
     part = screen[0]

@@ -98,11 +98,11 @@ async def subscription_button(update: Update, context: BotContext) -> None:
     # The pressed screen shows the new state: a card its toggle, the menu its ticks, a list what is left.
     case = context.content.case(topic)
     current = context.chat_record.subscriptions if context.chat_record else ()
-    if parsed.screen == callbacks.CARD and case is not None:
+    if parsed.qualifier == callbacks.CARD and case is not None:
         await show(query, await card(context, case))
-    elif parsed.screen == callbacks.MENU:
+    elif parsed.qualifier == callbacks.MENU:
         await show(query, render.subscribe_menu(context.tr, context.content.cases, current))
-    elif parsed.screen == callbacks.SINGLE:  # the confirmation flips, so a second tap undoes the first
+    elif parsed.qualifier == callbacks.SINGLE:  # the confirmation flips, so a second tap undoes the first
         if parsed.kind == callbacks.SUBSCRIBE:
             await show(query, render.subscribed(context.tr, context.content, topic))
         else:

@@ -130,7 +130,7 @@ class OutboxRepository:
         return [tinydb.table(name) for name in sorted(tinydb.tables()) if name.startswith(prefix)]
 
     def _create(self, kind: str, update_id: int, topic: str, admin_chat: int, targets: Sequence[Target],
-                source: int | None) -> Broadcast:
+                source: int | None, progress_message: int | None) -> Broadcast:
         table = self._broadcasts()
         broadcast_id = max((doc.doc_id for doc in table.all()), default=0) + 1
         tinydb = self._file()
@@ -141,7 +141,7 @@ class OutboxRepository:
             tinydb.table(chunk_name(broadcast_id, start + 1)).insert_multiple(docs)
         record = {"kind": kind, "update": update_id, "topic": topic, "state": RUNNING, "total": len(targets),
                   "created": self._now().isoformat(timespec="seconds"), "admin_chat": admin_chat,
-                  "progress_message": None, "source": source}
+                  "progress_message": progress_message, "source": source}
         table.insert(Document(record, doc_id=broadcast_id))  # the commit point
         return Broadcast.from_document(broadcast_id, record)
 
@@ -258,9 +258,12 @@ class OutboxRepository:
     # --- from the event loop ----------------------------------------------------------------------------
 
     async def create(self, kind: str, update_id: int, topic: str, admin_chat: int, targets: Sequence[Target],
-                     source: int | None = None) -> Broadcast:
-        """Persist a broadcast and all its recipients; returns once every one of them is durable."""
-        return await self._db.run(self._create, kind, update_id, topic, admin_chat, targets, source)
+                     source: int | None = None, progress_message: int | None = None) -> Broadcast:
+        """Persist a broadcast and all its recipients; returns once every one of them is durable.
+
+        `progress_message`: the admin's message that shows its progress (edited as it goes)."""
+        return await self._db.run(self._create, kind, update_id, topic, admin_chat, targets, source,
+                                  progress_message)
 
     async def get(self, broadcast_id: int) -> Broadcast | None:
         return await self._db.run(self._get, broadcast_id)

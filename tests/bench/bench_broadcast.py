@@ -9,7 +9,7 @@ an ExtBot that uses PTB's default HTTPXRequest instead of the bot's aiohttp requ
 
 The bot is built as bot/driver.py builds it (a Store in a temporary directory, Services,
 `build_application` pointed at the stand-in, `running(application)`); subscribers are added with
-`store.chats.subscribe`, and a broadcast is `publisher.publish(...)`, `publisher.start(...)`,
+`store.chats.subscribe`, and a broadcast is `publisher.publish(...)` (which starts the sender),
 `broadcaster.wait(...)`. Its progress is sampled every SAMPLE_EVERY seconds through
 `broadcaster.progress(id)`, which gives the delivered count over time.
 """
@@ -123,7 +123,6 @@ async def timed_broadcast(publisher: Publisher, store: Store, api: StandIn, *, t
     timed_out = False
     cpu_bot, cpu_api = time.process_time(), api.cpu_seconds()
     started = time.perf_counter()
-    publisher.start(broadcast)
     done = asyncio.ensure_future(broadcaster.wait(broadcast.id))
     drained_at: float | None = None  # when the run stopped reporting progress: its last results are recorded
     try:
