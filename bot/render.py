@@ -362,15 +362,19 @@ def subscribed(tr: Translator, content: Content, topic: str) -> Screen:
     return make_screen(text, buttons([[subscription_toggle(tr, topic, True, callbacks.SINGLE)]]))
 
 
-def unsubscribed(tr: Translator, content: Content, topic: str | None, *, was_following: bool = True) -> Screen:
-    if topic is None:
-        text = esc(tr._("You no longer follow anything. /subscribe to follow a case again."))
-        return make_screen(text)
+def unsubscribed(tr: Translator, content: Content, topic: str, *, was_following: bool = True,
+                 remaining: Sequence[str] = ()) -> Screen:
     name = topic_name(tr, content, topic)
     if not was_following:
         text = esc(tr._("You were not following {name}. /subscriptions lists what you follow.").format(name=name))
     else:
         text = esc(tr._("Unsubscribed: {name}.").format(name=name))
+    if remaining:
+        names = ", ".join(topic_name(tr, content, t) for t in remaining)
+        text += "\n\n" + esc(tr._("You still follow: {names}. /subscriptions to stop following them.").format(
+            names=names))
+    else:
+        text += "\n\n" + esc(tr._("You no longer follow anything. /subscribe to follow a case again."))
     return make_screen(text, buttons([[subscription_toggle(tr, topic, False, callbacks.SINGLE)]]))
 
 
@@ -393,7 +397,8 @@ def subscriptions(tr: Translator, content: Content, record: ChatRecord | None) -
 
 def unsubscribe_usage(tr: Translator, query: str) -> Screen:
     text = esc(tr._("No case matches “{query}”.").format(query=query)) + "\n\n" + esc(
-        tr._("Send /unsubscribe and a case name, or /unsubscribe all to stop every update."))
+        tr._("Send /unsubscribe and a case name, or /unsubscribe all to stop “All updates”. /subscriptions lists "
+             "what you follow."))
     return make_screen(text)
 
 
@@ -435,7 +440,9 @@ def my_data(tr: Translator, content: Content, record: ChatRecord | None) -> Scre
     lines = [
         heading(tr._("What the bot holds about this chat")),
         esc(tr._("Chat id: {value}").format(value=record.chat_id)),
-        esc(tr._("Language: {value}").format(value=LANGUAGE_NAMES.get(record.language, record.language))),
+        esc((tr._("Language: {value} (chosen with /language)") if record.chose_language else
+             tr._("Language: {value} (as your Telegram app; /language to choose one)")).format(
+            value=LANGUAGE_NAMES.get(record.language, record.language))),
         esc(tr._("Subscriptions: {value}").format(value=subscriptions_text)),
         esc(tr._("Quiet delivery: {value}").format(value=tr._("on") if record.quiet else tr._("off"))),
         esc(tr._("Can receive updates: {value}").format(value=tr._("yes") if record.active else tr._("no"))),
@@ -453,6 +460,11 @@ def search_results(tr: Translator, query: str, matches: Sequence[Case]) -> Scree
                            "{count} cases match “{query}”. Choose one:", count).format(
         count=count, query=query))
     return make_screen(text, buttons([[case_button(tr, case)] for case in matches]))
+
+
+def did_you_mean(tr: Translator, matches: Sequence[Case]) -> Screen:
+    """Cases that only resemble what was typed: offered, not opened."""
+    return make_screen(esc(tr._("Did you mean…")), buttons([[case_button(tr, case)] for case in matches]))
 
 
 def no_match(tr: Translator, query: str) -> Screen:

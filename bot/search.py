@@ -5,7 +5,11 @@ Azerbaijani letters folded (ə→a, ı→i, q→g, x→h…), diacritics dropped
 languages write differently are merged (kh/x/h/g/k, y/i, e/ə/a…). So "Qəhrəmanlı", "Gakhramanli" and
 "Гахраманлы" meet on one key, and "Ибрагим" meets "Ibrahim". A query then matches a case when each of
 its words is a prefix of, or close to, a word of one of the case's names or aliases.
-Inline mode and deep links later reuse `CaseIndex.search`.
+
+A match is *sure* when every word of the query is a word of the name, or the start of one (three
+letters at least). Anything looser ("Ibrahimov" or "Мамедов", common surnames that only resemble a
+name) is a guess: the caller offers it as "did you mean…" instead of opening the card.
+Inline mode and deep links later reuse `CaseIndex.lookup`.
 """
 
 from __future__ import annotations
@@ -53,16 +57,30 @@ def skeleton(text: str) -> list[str]:
     return words
 
 
+SURE_PREFIX = 3
+"""A query word this long that starts a name word is sure: "yus" is Yusifli; "as" is only a guess."""
+PREFIX = 0.9
+"""The score of a query word that starts a name word; exact is 1, a close spelling at most 0.85."""
+
+
 def _word_score(query_word: str, name_word: str) -> float:
     if name_word == query_word:
         return 1.0
     if len(query_word) >= 2 and name_word.startswith(query_word):
-        return 0.9
+        return PREFIX
     if len(query_word) >= 4:
         ratio = SequenceMatcher(None, query_word, name_word).ratio()
         if ratio >= 0.8:
             return ratio * 0.85
     return 0.0
+
+
+@dataclass(frozen=True)
+class Matches:
+    """The cases a query found, best first, and whether the best is sure (see the module's docstring)."""
+
+    cases: list[Case]
+    sure: bool
 
 
 @dataclass(frozen=True)
@@ -81,27 +99,34 @@ class CaseIndex:
 
     def search(self, query: str) -> list[Case]:
         """Cases matching `query`, best first; [] for a query with no letters or digits."""
+        return self.lookup(query).cases
+
+    def lookup(self, query: str) -> Matches:
+        """`search`, and whether its best match is sure enough to open without asking."""
         words = skeleton(query)
         if not words:
-            return []
+            return Matches([], False)
         scored = []
         for entry in self._entries:
-            best = max((self._match(words, name) for name in entry.names), default=0.0)
-            if best > 0:
+            best = max((self._match(words, name) for name in entry.names), default=(0.0, False))
+            if best[0] > 0:
                 scored.append((best, entry.case.order, entry.case))
         if not scored:
-            return []
-        top = max(score for score, _, _ in scored)
+            return Matches([], False)
+        top = max(score for (score, _), _, _ in scored)
         # An exact hit on a whole name is the answer; weaker hits are offered only beside each other.
-        keep = [(s, o, c) for s, o, c in scored if s >= top - 0.15]
-        return [case for _, _, case in sorted(keep, key=lambda t: (-t[0], t[1]))]
+        keep = sorted(((s, o, c) for s, o, c in scored if s[0] >= top - 0.15), key=lambda t: (-t[0][0], t[1]))
+        return Matches([case for _, _, case in keep], sure=keep[0][0][1])
 
     @staticmethod
-    def _match(words: list[str], name: tuple[str, ...]) -> float:
+    def _match(words: list[str], name: tuple[str, ...]) -> tuple[float, bool]:
+        """The mean score of the query's words against one name, and whether every word is a sure hit."""
         total = 0.0
+        sure = True
         for word in words:
             score = max((_word_score(word, part) for part in name), default=0.0)
             if score == 0.0:
-                return 0.0
+                return 0.0, False
             total += score
-        return total / len(words)
+            sure = sure and (score == 1.0 or (score == PREFIX and len(word) >= SURE_PREFIX))
+        return total / len(words), sure

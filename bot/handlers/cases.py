@@ -18,7 +18,8 @@ async def list_cases(update: Update, context: BotContext) -> None:
 
 
 async def find_case(update: Update, context: BotContext) -> None:
-    """/case <name>: one match opens its card, several are offered as buttons, none explains how to browse."""
+    """/case <name>: one sure match opens its card; several, or a guess, are offered as buttons; none explains
+    how to browse."""
     message = update.effective_message
     if message is None:
         return
@@ -38,14 +39,16 @@ async def find_case_by_text(update: Update, context: BotContext) -> None:
 
 async def _search(message: Message, context: BotContext, query: str) -> None:
     tr = context.tr
-    matches = context.services.case_index.search(query)
+    found = context.services.case_index.lookup(query)
     shown_query = render.shorten(query)
-    if not matches:
+    if not found.cases:
         await send(message, render.no_match(tr, shown_query))
-    elif len(matches) == 1:
-        await send(message, await card(context, matches[0]))
+    elif not found.sure:
+        await send(message, render.did_you_mean(tr, found.cases[:MAX_RESULTS]))
+    elif len(found.cases) == 1:
+        await send(message, await card(context, found.cases[0]))
     else:
-        await send(message, render.search_results(tr, shown_query, matches[:MAX_RESULTS]))
+        await send(message, render.search_results(tr, shown_query, found.cases[:MAX_RESULTS]))
 
 
 async def case_list_page(update: Update, context: BotContext) -> None:

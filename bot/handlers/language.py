@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from telegram import Update
+from telegram.constants import ChatType
 
 from bot import LANGUAGES, callbacks, render
 from bot.context import BotContext
@@ -12,17 +13,24 @@ from bot.i18n import resolve_language
 
 
 async def resolve(update: Update, context: BotContext) -> None:
-    """First handler group: the chat's stored language, else the sender's Telegram language."""
+    """First handler group: the language the chat chose, else the sender's Telegram language.
+
+    A private chat that never chose one follows its app: when the app's language changes, so does the one
+    its updates are sent in. A group's stored language stays (its members' apps may differ)."""
     services = context.services
-    chat = update.effective_chat
-    if chat is not None:
-        context.chat_record = await services.store.chats.get(chat.id)
-    if context.chat_record is not None:
-        context.lang = context.chat_record.language
+    chat, user = update.effective_chat, update.effective_user
+    record = context.chat_record = await services.store.chats.get(chat.id) if chat is not None else None
+    app_language = resolve_language(user.language_code if user is not None else None,
+                                    services.settings.default_language)
+    if record is None:
+        context.lang = app_language
+    elif record.chose_language or chat is None or chat.type != ChatType.PRIVATE or user is None or \
+            user.language_code is None:
+        context.lang = record.language
     else:
-        user = update.effective_user
-        code = user.language_code if user is not None else None
-        context.lang = resolve_language(code, services.settings.default_language)
+        if record.language != app_language:
+            context.chat_record = await services.store.chats.follow_app_language(record.chat_id, app_language)
+        context.lang = app_language
 
 
 async def command(update: Update, context: BotContext) -> None:

@@ -16,13 +16,13 @@ ALL_WORDS = frozenset({"all", "hamısı", "hamisi", "все", "всё"})
 
 
 def _topic_from_words(context: BotContext, query: str) -> tuple[str | None, list[str]]:
-    """The topic a member named ("all" or one case), or the ids of several matching cases."""
+    """The topic a member named ("all" or one sure match), or the ids of several (or guessed) cases."""
     if query.strip().casefold() in ALL_WORDS:
         return ALL, []
-    matches = context.services.case_index.search(query)
-    if len(matches) == 1:
-        return matches[0].id, []
-    return None, [case.id for case in matches]
+    found = context.services.case_index.lookup(query)
+    if len(found.cases) == 1 and found.sure:
+        return found.cases[0].id, []
+    return None, [case.id for case in found.cases]
 
 
 async def subscribe_command(update: Update, context: BotContext) -> None:
@@ -58,17 +58,24 @@ async def unsubscribe_command(update: Update, context: BotContext) -> None:
     if not query.strip():
         await send(message, render.subscriptions(context.tr, context.content, context.chat_record))
         return
-    topic, _ = _topic_from_words(context, query)
+    topic, several = _topic_from_words(context, query)
+    if topic is None and several:  # a guess, or several cases: the list of what is followed, to drop from
+        await send(message, render.subscriptions(context.tr, context.content, context.chat_record))
+        return
     if topic is None:
         await send(message, render.unsubscribe_usage(context.tr, render.shorten(query)))
         return
     if not await may_change_chat(update, context):
         return
-    everything = topic == ALL
-    was_following = context.chat_record is not None and (everything or topic in context.chat_record.subscriptions)
-    context.chat_record = await context.services.store.chats.unsubscribe(chat.id, None if everything else topic)
-    await send(message, render.unsubscribed(context.tr, context.content, None if everything else topic,
-                                            was_following=was_following))
+    was_following = context.chat_record is not None and topic in context.chat_record.subscriptions
+    # "all" drops the "All updates" subscription, as /subscribe all adds it; the cases followed one by one stay.
+    context.chat_record = await context.services.store.chats.unsubscribe(chat.id, topic)
+    await send(message, render.unsubscribed(context.tr, context.content, topic, was_following=was_following,
+                                            remaining=_following(context)))
+
+
+def _following(context: BotContext) -> tuple[str, ...]:
+    return context.chat_record.subscriptions if context.chat_record is not None else ()
 
 
 async def subscriptions_command(update: Update, context: BotContext) -> None:
@@ -106,7 +113,7 @@ async def subscription_button(update: Update, context: BotContext) -> None:
         if parsed.kind == callbacks.SUBSCRIBE:
             await show(query, render.subscribed(context.tr, context.content, topic))
         else:
-            await show(query, render.unsubscribed(context.tr, context.content, topic))
+            await show(query, render.unsubscribed(context.tr, context.content, topic, remaining=_following(context)))
     else:
         await show(query, render.subscriptions(context.tr, context.content, context.chat_record))
 

@@ -1,7 +1,9 @@
 """Chats the bot remembers (members in private chats, and groups), and nothing more than it needs.
 
 A record exists only once a chat has made a choice the bot must remember: a language, a
-subscription, quiet delivery. It holds the chat id (the document id), the language, the quiet flag,
+subscription, quiet delivery. It holds the chat id (the document id), the language and whether it was
+chosen with /language (if not, it follows the language the member's Telegram app reports, so that
+updates reach them in it; records written before this flag existed count as chosen), the quiet flag,
 the subscriptions ("all" or case ids), whether the chat can be sent to (`active`: false once it
 blocked the bot), and the day it was created and last changed (day precision on purpose, so the
 file does not log when people use the bot).
@@ -44,15 +46,18 @@ class ChatRecord:
     active: bool = True
     created: str = ""
     updated: str = ""
+    chose_language: bool = False
 
     def as_document(self) -> dict[str, Any]:
         return {"language": self.language, "quiet": self.quiet, "subscriptions": list(self.subscriptions),
-                "active": self.active, "created": self.created, "updated": self.updated}
+                "active": self.active, "created": self.created, "updated": self.updated,
+                "chosen": self.chose_language}
 
     @classmethod
     def from_document(cls, chat_id: int, doc: dict[str, Any]) -> ChatRecord:
         return cls(chat_id, doc["language"], bool(doc.get("quiet", False)), tuple(doc.get("subscriptions", ())),
-                   bool(doc.get("active", True)), doc.get("created", ""), doc.get("updated", ""))
+                   bool(doc.get("active", True)), doc.get("created", ""), doc.get("updated", ""),
+                   bool(doc.get("chosen", True)))
 
     def follows(self, topic: str) -> bool:
         """Whether an update about `topic` (a case id, or "general") reaches this chat."""
@@ -174,7 +179,20 @@ class ChatRepository:
         return await self._db.run(self._get, chat_id)
 
     async def set_language(self, chat_id: int, language: str) -> ChatRecord:
-        return await self._db.run(self._change, chat_id, language, lambda r: replace(r, language=language))
+        """The chat chose `language` (with /language): it stays, whatever the app reports."""
+        return await self._db.run(self._change, chat_id, language,
+                                  lambda r: replace(r, language=language, chose_language=True))
+
+    async def follow_app_language(self, chat_id: int, language: str) -> ChatRecord | None:
+        """The member's app now reports `language`: a chat that never chose one follows it (no new record)."""
+
+        def follow(record: ChatRecord) -> ChatRecord:
+            return record if record.chose_language else replace(record, language=language)
+
+        def change_if_known() -> ChatRecord | None:
+            return None if self._get(chat_id) is None else self._change(chat_id, language, follow)
+
+        return await self._db.run(change_if_known)
 
     async def subscribe(self, chat_id: int, topic: str, language: str) -> ChatRecord:
         """Follow `topic` (a case id or ALL); `language` is used only if the chat has no record yet."""
@@ -186,12 +204,11 @@ class ChatRepository:
 
         return await self._db.run(self._change, chat_id, language, add)
 
-    async def unsubscribe(self, chat_id: int, topic: str | None) -> ChatRecord | None:
-        """Stop following `topic`, or everything when `topic` is None."""
+    async def unsubscribe(self, chat_id: int, topic: str) -> ChatRecord | None:
+        """Stop following `topic` (a case id, or ALL: the other subscriptions stay)."""
 
         def drop(record: ChatRecord) -> ChatRecord:
-            kept = () if topic is None else tuple(t for t in record.subscriptions if t != topic)
-            return replace(record, subscriptions=kept)
+            return replace(record, subscriptions=tuple(t for t in record.subscriptions if t != topic))
 
         def change_if_known() -> ChatRecord | None:  # one step on the store's thread: no record, no new one
             return None if self._get(chat_id) is None else self._change(chat_id, "en", drop)
