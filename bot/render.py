@@ -31,7 +31,7 @@ BULLET = "•"
 
 # (command, description) in the order of the command menu; descriptions are translated at start-up.
 COMMANDS: tuple[tuple[str, str], ...] = (
-    ("cases", N_("Detained activists: the cases")),
+    ("cases", N_("The cases: people detained or attacked")),
     ("case", N_("Find a case by name")),
     ("background", N_("Background: the Nagorno-Karabakh conflict")),
     ("concerns", N_("Human rights concerns")),
@@ -137,9 +137,10 @@ def greeting(tr: Translator, content: Content, *, first_contact: bool) -> Screen
     texts = _Texts(tr)
     lines = [
         heading(texts(content.campaign.name)),
-        esc(tr._("I share short, dated summaries of the cases of detained opposition activists in "
-                 "Azerbaijan, the background to the Nagorno-Karabakh conflict and the human rights "
-                 "concerns this campaign works on, with their sources.")),
+        esc(tr._("I share short, dated summaries of the cases of opposition activists and protesters detained in "
+                 "Azerbaijan and of a human rights defender who was attacked there, the background to the "
+                 "Nagorno-Karabakh conflict and the human rights concerns this campaign works on, with their "
+                 "sources.")),
     ]
     if first_contact:
         lines.append(esc(tr._("Choose your language below. You can change it at any time with /language.")))

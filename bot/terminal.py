@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.config import Settings
-from bot.content import read_content_dir
 from bot.driver import LocalBot
 from bot.i18n import resolve_language
 from bot.local_api import SentMessage
@@ -68,11 +67,12 @@ async def chat(settings: Settings, *, user_id: int = 1001, language_code: str | 
 
     async with LocalBot(data_dir, settings=settings) as bot:
         assert bot.store is not None
-        # The try-out serves the content as it is in the files now (admin edits made in it are kept).
-        report = await bot.store.content.import_items(read_content_dir(working_content_dir()))
-        if report.wrote:
-            say(f"Content re-read from {working_content_dir()}: {len(report.added)} added, "
-                f"{len(report.changed)} changed.")
+        # The try-out serves the content as it is in the files now (admin edits made in it are kept, and said).
+        for line in await bot.reread_content(working_content_dir()):
+            say(line)
+        # The stand-in is new each time, the store is not: it learns the chats the store knows, so that the
+        # members of an earlier try-out can still be sent to (an admin's /push reaches them).
+        bot.api.add_chats(await bot.store.chats.chat_ids())
         events = bot.api.subscribe()
         buttons = Buttons()
         say(f"campaign-bot try-out: the real bot, against a local Bot API stand-in at {bot.api.base_url}")
@@ -81,63 +81,87 @@ async def chat(settings: Settings, *, user_id: int = 1001, language_code: str | 
         say(HELP)
 
         backlog: dict[int, list[tuple[str, SentMessage]]] = {}
+        waiting = False  # the prompt is on screen, waiting for a line
+
+        def show(kind: str, message: SentMessage) -> None:
+            if message.chat_id != user_id:
+                backlog.setdefault(message.chat_id, []).append((kind, message))
+            elif waiting:  # something arrived on its own (a broadcast's progress, a report): show it now
+                out.write("\n")
+                say(format_message(message, kind, buttons))
+                out.write("you> ")
+                out.flush()
+            else:
+                say(format_message(message, kind, buttons))
 
         def flush() -> None:
             while not events.empty():
-                kind, message = events.get_nowait()
-                if message.chat_id == user_id:
-                    say(format_message(message, kind, buttons))
-                else:
-                    backlog.setdefault(message.chat_id, []).append((kind, message))
+                show(*events.get_nowait())
 
-        while True:
-            out.write("you> ")
-            out.flush()
-            line = await loop.run_in_executor(None, stdin.readline)
-            if not line:
-                say("")
-                return 0
-            if not stdin.isatty():
-                out.write(line if line.endswith("\n") else line + "\n")  # a scripted session reads as typed
-            text = line.strip()
-            if not text:
-                continue
-            if text.startswith(":"):
-                command, _, arg = text[1:].partition(" ")
-                arg = arg.strip()
-                if command == "quit":
+        async def show_as_it_comes() -> None:
+            while True:
+                show(*await events.get())
+
+        printer = asyncio.create_task(show_as_it_comes())
+        try:
+            while True:
+                out.write("you> ")
+                out.flush()
+                waiting = True
+                line = await loop.run_in_executor(None, stdin.readline)
+                waiting = False
+                flush()  # what came while the line was typed, before the line itself
+                if not line:
+                    say("")
                     return 0
-                if command == "lang":
-                    language_code = None if arg in ("", "none") else arg
-                    say(f"Your Telegram language is now {language_code or 'none'} "
-                        f"(the bot maps it to {resolve_language(language_code)} unless you chose one).")
-                elif command == "user" and arg.isdigit() and int(arg) > 0:
-                    flush()
-                    user_id, buttons.items = int(arg), []
-                    say(f"You are now user {user_id} (Telegram language {language_code or 'none'}; "
-                        f":lang to change it).")
-                    for kind, message in backlog.pop(user_id, []):
-                        say(format_message(message, kind, buttons))
-                elif command == "file" and arg:
-                    path = Path(arg).expanduser()
-                    if not path.is_file():
-                        say(f"No such file: {path}")
+                if not stdin.isatty():
+                    out.write(line if line.endswith("\n") else line + "\n")  # a scripted session reads as typed
+                text = line.strip()
+                if not text:
+                    continue
+                if text.startswith(":"):
+                    command, _, arg = text[1:].partition(" ")
+                    arg = arg.strip()
+                    if command == "quit":
+                        return 0
+                    if command == "lang":
+                        language_code = None if arg in ("", "none") else arg
+                        say(f"Your Telegram language is now {language_code or 'none'} "
+                            f"(the bot maps it to {resolve_language(language_code)} unless you chose one).")
+                    elif command == "user" and arg.isdigit() and int(arg) > 0:
+                        user_id, buttons.items = int(arg), []
+                        say(f"You are now user {user_id} (Telegram language {language_code or 'none'}; "
+                            f":lang to change it).")
+                        for kind, message in backlog.pop(user_id, []):
+                            say(format_message(message, kind, buttons))
+                    elif command == "file" and arg:
+                        path = Path(arg).expanduser()
+                        if not path.is_file():
+                            say(f"No such file: {path}")
+                            continue
+                        await bot.document(user_id, path.name, path.read_bytes(), language_code=language_code)
+                        flush()
+                    else:
+                        say(HELP)
+                    continue
+                if text.isdigit() and buttons.items:
+                    number = int(text)
+                    if not 1 <= number <= len(buttons.items):
+                        say(f"There is no button {number}; the last keyboard has {len(buttons.items)}.")
                         continue
-                    await bot.document(user_id, path.name, path.read_bytes(), language_code=language_code)
+                    message_id, button = buttons.items[number - 1]
+                    if "url" in button:
+                        say(f"(a link button: Telegram would open {button['url']})")
+                        continue
+                    query_id = await bot.press(user_id, message_id, button["callback_data"],
+                                               language_code=language_code)
                     flush()
+                    popup = bot.api.callback_answers.get(query_id, {}).get("text")
+                    if popup:
+                        alert = bot.api.callback_answers[query_id].get("show_alert")
+                        say(f"({'an alert' if alert else 'a pop-up'}: {popup})")
                 else:
-                    say(HELP)
-                continue
-            if text.isdigit() and buttons.items:
-                number = int(text)
-                if not 1 <= number <= len(buttons.items):
-                    say(f"There is no button {number}; the last keyboard has {len(buttons.items)}.")
-                    continue
-                message_id, button = buttons.items[number - 1]
-                if "url" in button:
-                    say(f"(a link button: Telegram would open {button['url']})")
-                    continue
-                await bot.press(user_id, message_id, button["callback_data"], language_code=language_code)
-            else:
-                await bot.message(user_id, text, language_code=language_code)
-            flush()
+                    await bot.message(user_id, text, language_code=language_code)
+                    flush()
+        finally:
+            printer.cancel()

@@ -233,3 +233,7 @@ class ChatRepository:
 
     async def stats(self) -> ChatStats:
         return await self._db.run(self._stats)
+
+    async def chat_ids(self) -> list[int]:
+        """Every chat with a record (the try-out tells its Bot API stand-in who exists)."""
+        return await self._db.run(lambda: [record.chat_id for record in self._all()])
