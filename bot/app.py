@@ -182,7 +182,13 @@ def admin_draft() -> ConversationHandler[Any]:
 
 
 async def on_startup(application: AnyApplication) -> None:
-    """After `initialize`, before updates flow: content, command menus, and unfinished broadcasts resumed."""
+    """After `initialize`, before updates flow: command menus, then `on_connected`."""
+    await set_command_menus(application, application.bot_data[SERVICES_KEY])
+    await on_connected(application)
+
+
+async def on_connected(application: AnyApplication) -> None:
+    """Once the Bot API has answered (`bot/startup.py`): content, and unfinished broadcasts resumed."""
     services: Services = application.bot_data[SERVICES_KEY]
     await services.store.open()
     await ensure_content(services)
@@ -190,7 +196,6 @@ async def on_startup(application: AnyApplication) -> None:
     # which at 100,000 chats would otherwise stop the event loop for over 100 ms now and then.
     gc.collect()
     gc.freeze()
-    await set_command_menus(application, services)
     services.publisher = Publisher(application.bot, services.store, services.catalogs, lambda: services.content,
                                    services.settings.default_language)
     await services.publisher.broadcaster.resume_all()

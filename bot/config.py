@@ -6,16 +6,20 @@ passed down. The token is kept in a `Secret` so that it never shows up in a log 
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from bot import LANGUAGES
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 DEFAULT_SEND_RATE = 29.5
 """Messages a second across all chats: just under Telegram's ~30, leaving room for clock jitter."""
+DEFAULT_STARTUP_BACKOFF = 1.0
+"""Seconds before the first retry when the Bot API cannot be reached at start-up (then 2, 4… up to 60)."""
 
 
 class ConfigError(ValueError):
@@ -47,6 +51,8 @@ class Settings:
     default_language: str = "en"
     webhook_url: str = ""
     send_rate: float = DEFAULT_SEND_RATE
+    startup_backoff: float = DEFAULT_STARTUP_BACKOFF
+    """BOT_STARTUP_BACKOFF: not a user setting; the tests shorten the start-up retries with it."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -54,9 +60,7 @@ class Settings:
         default_language = env.get("BOT_DEFAULT_LANGUAGE", "en").strip() or "en"
         if default_language not in LANGUAGES:
             raise ConfigError(f"BOT_DEFAULT_LANGUAGE must be one of {', '.join(LANGUAGES)}")
-        base_url = env.get("BOT_API_BASE_URL", "").strip() or DEFAULT_API_BASE_URL
-        if not base_url.startswith(("http://", "https://")):
-            raise ConfigError("BOT_API_BASE_URL must start with http:// or https://")
+        base_url = parse_api_base_url(env.get("BOT_API_BASE_URL", ""))
         return cls(
             token=Secret(env.get("TELEGRAM_BOT_TOKEN", "").strip()),
             admin_ids=parse_admin_ids(env.get("BOT_ADMIN_IDS", "")),
@@ -65,7 +69,25 @@ class Settings:
             default_language=default_language,
             webhook_url=env.get("BOT_WEBHOOK_URL", "").strip(),
             send_rate=parse_rate(env.get("BOT_SEND_RATE", "")),
+            startup_backoff=parse_backoff(env.get("BOT_STARTUP_BACKOFF", "")),
         )
+
+
+def parse_api_base_url(raw: str) -> str:
+    """BOT_API_BASE_URL, with no trailing `/` (the token is appended to it); a bare host gets `/bot`."""
+    base_url = raw.strip().rstrip("/") or DEFAULT_API_BASE_URL
+    if not base_url.startswith(("http://", "https://")):
+        raise ConfigError("BOT_API_BASE_URL must start with http:// or https://")
+    parts = urlsplit(base_url)
+    try:
+        parts.port  # noqa: B018 (raises ValueError for a port that is not a number)
+    except ValueError:
+        raise ConfigError(f"BOT_API_BASE_URL: {base_url} has a port that is not a number") from None
+    if not parts.hostname:
+        raise ConfigError(f"BOT_API_BASE_URL: {base_url} has no host name")
+    if not parts.path:
+        base_url += "/bot"  # e.g. a local Bot API server given as http://127.0.0.1:8081
+    return base_url
 
 
 def parse_admin_ids(raw: str) -> frozenset[int]:
@@ -92,3 +114,15 @@ def parse_rate(raw: str) -> float:
     if rate < 0 or rate != rate:
         raise ConfigError("BOT_SEND_RATE must be 0 (no limit) or more")
     return rate
+
+
+def parse_backoff(raw: str) -> float:
+    if not raw.strip():
+        return DEFAULT_STARTUP_BACKOFF
+    try:
+        seconds = float(raw)
+    except ValueError:
+        raise ConfigError(f"BOT_STARTUP_BACKOFF: {raw!r} is not a number of seconds") from None
+    if not (seconds > 0 and math.isfinite(seconds)):
+        raise ConfigError("BOT_STARTUP_BACKOFF must be more than 0 seconds")
+    return seconds

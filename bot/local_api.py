@@ -6,6 +6,12 @@ error descriptions, HTML parsing rules, inline keyboard validation and flood lim
 "user side" (messages, button presses, blocking the bot) is driven from Python or over a small
 ``/_control`` HTTP surface, and everything the bot did can be inspected afterwards.
 
+Faults can be injected to test how a bot copes with a failing Bot API: ``api.fail("getMe", 500,
+times=2)`` (or ``POST /_control/fail`` with ``method``, ``code``, optional ``times`` (default 1;
+0 stops failing) and ``description``) answers the next ``times`` calls of that method with that
+error code, in Telegram's error envelope (the description defaults to the status's reason phrase,
+e.g. ``Unauthorized`` for a rejected token). The failed calls are recorded in ``calls`` too.
+
 It serves three purposes: the terminal try-out (``campaign-bot chat``), behaviour tests that run
 the real PTB ``Application`` over real HTTP, and broadcast benchmarks. Every request is O(1) in
 the number of stored messages and nothing is logged per request.
@@ -33,6 +39,7 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
+from http import HTTPStatus
 from itertools import islice
 from typing import Any
 from urllib.parse import urlsplit
@@ -396,6 +403,15 @@ class _ApiError(Exception):
         return web.json_response(body, status=self.code)
 
 
+@dataclass(slots=True)
+class _Fault:
+    """An injected error (see :meth:`LocalBotAPI.fail`): ``code`` for the next ``times`` calls."""
+
+    code: int
+    description: str
+    times: int
+
+
 class _TokenBucket:
     """Flood limit: ``capacity`` sends at once, refilled at ``rate`` sends per second."""
 
@@ -700,6 +716,7 @@ class LocalBotAPI:
         self._files: dict[str, _StoredFile] = {}  #: by file_id and by file_path
         self._subscribers: list[asyncio.Queue[tuple[str, SentMessage]]] = []
         self._webhook_url = ""
+        self._faults: dict[str, _Fault] = {}  #: by lower-cased method name, see :meth:`fail`
         self._running = False
         self._runner: web.AppRunner | None = None
         self._methods: dict[str, _Method] = {
@@ -740,6 +757,7 @@ class LocalBotAPI:
         app.router.add_post("/_control/block", self._control_block)
         app.router.add_get("/_control/messages", self._control_messages)
         app.router.add_get("/_control/stats", self._control_stats)
+        app.router.add_post("/_control/fail", self._control_fail)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)
         await self._runner.setup()
         await web.TCPSite(self._runner, self.host, self.port).start()
@@ -926,6 +944,25 @@ class LocalBotAPI:
                 "new_chat_member": {"user": self.bot_user, **new},
             },
         )
+
+    def fail(self, method: str, code: int, times: int = 1, description: str | None = None) -> None:
+        """Answer the next ``times`` calls of ``method`` with the error ``code`` (4xx or 5xx).
+
+        ``times=0`` stops failing. The description defaults to the status's reason phrase
+        (``Unauthorized``, ``Internal Server Error``, ``Bad Gateway``...), as Telegram sends it.
+        """
+        if not method:
+            raise ValueError("fail: no method given")
+        if not 400 <= code <= 599:
+            raise ValueError(f"fail: {code} is not an HTTP error code")
+        if times <= 0:
+            self._faults.pop(method.lower(), None)
+            return
+        try:
+            phrase = HTTPStatus(code).phrase
+        except ValueError:
+            phrase = "Error"
+        self._faults[method.lower()] = _Fault(code, description or phrase, times)
 
     def set_group_admins(self, chat_id: int, user_ids: Iterable[int]) -> None:
         """Who runs the group: getChatMember reports them as its owner, everyone else as a member."""
@@ -1369,6 +1406,12 @@ class LocalBotAPI:
         self.calls.append((name, params))
         if self._latency:
             await asyncio.sleep(self._latency)
+        fault = self._faults.get(name.lower())
+        if fault is not None:
+            fault.times -= 1
+            if fault.times <= 0:
+                del self._faults[name.lower()]
+            return _ApiError(fault.code, fault.description).response()
         method = self._methods.get(name.lower())
         if method is None:
             return _ApiError(404, "Not Found").response()
@@ -1422,6 +1465,17 @@ class LocalBotAPI:
 
     async def _control_stats(self, request: web.Request) -> web.Response:
         return web.json_response(self.stats())
+
+    async def _control_fail(self, request: web.Request) -> web.Response:
+        try:
+            params = await _read_params(request)
+            code, times = int(_str(params, "code")), int(_str(params, "times") or 1)
+            self.fail(_str(params, "method"), code, times, _str(params, "description") or None)
+            return _ok(True)
+        except ValueError as exc:
+            return _ApiError(400, f"Bad Request: {exc}").response()
+        except _ApiError as exc:
+            return exc.response()
 
 
 # --------------------------------------------------------------------------------------------
