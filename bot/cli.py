@@ -8,11 +8,13 @@ import logging
 import sys
 from pathlib import Path
 
+from bot import startup
 from bot.app import build_application
 from bot.config import ConfigError, Settings
 from bot.content import ContentError, read_content_dir
 from bot.context import Services
 from bot.i18n import Catalogs
+from bot.logging_setup import protect, redact, setup_logging
 from bot.resources import locales_dir, working_content_dir
 from bot.store import DataDirInUse, ImportReport, Store
 
@@ -20,10 +22,7 @@ log = logging.getLogger("campaign-bot")
 
 
 def _setup_logging(level: int = logging.INFO) -> None:
-    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=level)
-    # httpx logs every request URL at INFO, and the Bot API URL contains the token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    setup_logging(level)  # every handler redacts the token (bot/logging_setup.py)
 
 
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
@@ -35,11 +34,9 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     try:
         services = Services(settings, store, Catalogs(locales_dir()))
         application = build_application(services, token=settings.token.value)
-        if settings.webhook_url:
-            application.run_webhook(listen=args.listen, port=args.port, webhook_url=settings.webhook_url,
-                                    url_path=args.url_path)
-        else:
-            application.run_polling()
+        webhook = (dict(listen=args.listen, port=args.port, webhook_url=settings.webhook_url, url_path=args.url_path)
+                   if settings.webhook_url else None)
+        startup.run(application, services, webhook)  # waits for the Bot API first (bot/startup.py)
     finally:
         store.close()
     return 0
@@ -53,21 +50,32 @@ def cmd_chat(settings: Settings, args: argparse.Namespace) -> int:
 
 def print_report(report: ImportReport) -> None:
     for label, names in (("added", report.added), ("changed", report.changed),
+                         ("taken from the file (the admin's edit is replaced)", report.taken),
                          ("kept (edited by an admin in Telegram; the file differs)", report.kept_admin_edits),
                          ("kept (in the store, no file)", report.only_in_store)):
         for name in names:
             print(f"{label}: {name}")
+    if report.kept_records:
+        ids = " ".join(sorted({item_id for _, item_id in report.kept_records}))
+        print(f"to let the files win for these: campaign-bot import --take-files {ids}")
     print(f"{len(report.added)} added, {len(report.changed)} changed, {len(report.unchanged)} unchanged, "
-          f"{len(report.kept_admin_edits)} admin edits kept, {len(report.only_in_store)} only in the store")
+          f"{len(report.kept_admin_edits)} admin edits kept, {len(report.taken)} taken from files, "
+          f"{len(report.only_in_store)} only in the store")
 
 
 def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
     root = args.content or working_content_dir()
     items = read_content_dir(root)
+    take_files = list(dict.fromkeys(args.take_files or ()))
+    unknown = [item_id for item_id in take_files if item_id not in {item.id for item in items}]
+    if unknown:
+        print(f"campaign-bot: --take-files: no content file in {root} has the id {', '.join(unknown)}; "
+              f"nothing was imported", file=sys.stderr)
+        return 2
     print(f"importing {root} into {settings.data_dir}")
     store = Store(settings.data_dir)
     try:
-        report = asyncio.run(store.content.import_items(items))
+        report = asyncio.run(store.content.import_items(items, take_files))
     finally:
         store.close()
     print_report(report)
@@ -90,6 +98,9 @@ def parser() -> argparse.ArgumentParser:
     imp = sub.add_parser("import", help="re-sync the content files into the store and say what changed")
     imp.add_argument("--content", type=Path,
                      help="content directory (default: ./content if there is one, else the bundled copy)")
+    imp.add_argument("--take-files", nargs="+", metavar="ID", default=[],
+                     help="ids of records (a case or concern id, or background, campaign, sources) whose file "
+                          "replaces an admin's edit from Telegram; the file is followed again from then on")
     imp.set_defaults(handler=cmd_import)
     return top
 
@@ -99,10 +110,11 @@ def main(argv: list[str] | None = None) -> int:
     _setup_logging(logging.WARNING if args.command == "chat" else logging.INFO)  # chat: keep the dialogue clean
     try:
         settings = Settings.from_env()
+        protect(settings.token.value)
         result: int = args.handler(settings, args)
         return result
-    except (ConfigError, ContentError, DataDirInUse) as exc:
-        print(f"campaign-bot: {exc}", file=sys.stderr)
+    except (ConfigError, ContentError, DataDirInUse, startup.StartupError) as exc:
+        print(redact(f"campaign-bot: {exc}"), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

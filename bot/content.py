@@ -3,12 +3,14 @@
 Every file is validated completely before anything is used: a bad file raises `ContentError` naming
 the file, the field and the reason, and nothing is half-loaded. The same validation runs on content
 read back from the store, so the bot never serves a record it could not have loaded from a file.
+Files are parsed by `parse_yaml`, which refuses anchors, aliases and deep nesting before building anything.
+Errors carry a code and params (`MESSAGES`): English on the command line, the admin's language in the bot.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -32,12 +34,92 @@ MAX_BUTTON = 48
 CASE_KINDS = ("person", "group")
 
 
-class ContentError(ValueError):
-    """A content file is invalid: `where` names the file, `field` the field, `reason` what is wrong."""
+MAX_DEPTH = 20
+"""How deeply a content file may nest mappings and lists (a case needs 4); deeper is refused while parsing."""
 
-    def __init__(self, where: str, field: str, reason: str) -> None:
-        self.where, self.field, self.reason = where, field, reason
-        super().__init__(f"{where}: {field}: {reason}" if field else f"{where}: {reason}")
+
+def N_(message: str) -> str:
+    """Marks a message for the catalogs (as `bot.i18n.N_`, which imports this module); translated where shown."""
+    return message
+
+
+# What can be wrong with a content file: a code, and its English message with `{placeholders}` for the
+# error's params. The command line shows the English; the bot translates the message through the catalogs
+# (`ContentError.message(tr._)`). Params are values (names, numbers, ids), not prose; the one exception is
+# `problem`, PyYAML's own English description of a syntax error.
+MESSAGES: dict[str, str] = {
+    # the shape of a file
+    "not_mapping": N_("must be a mapping of field: value"),
+    "unknown_field": N_("unknown field (allowed: {allowed})"),
+    "required": N_("required"),
+    "empty_text": N_("must be a non-empty text"),
+    "too_long": N_("is {length} characters long; at most {limit}"),
+    "item_too_long": N_("at most {limit} characters"),
+    "not_an_id": N_("{value} is not an id (a-z, 0-9 and '-', at most 40 characters)"),
+    "not_a_number": N_("must be a whole number"),
+    "not_a_choice": N_("must be one of {choices}"),
+    "not_a_date": N_("{value} is not a date (YYYY-MM or YYYY-MM-DD)"),
+    "no_such_date": N_("{value} is not a date (there is no such month or day)"),
+    "not_a_url": N_("{value} is not an http(s) URL"),
+    "not_a_list": N_("must be a list"),
+    "none_listed": N_("must list at least one"),
+    "no_sources": N_("must list at least one source"),
+    "listed_twice": N_("{value} is listed twice"),
+    "id_not_file_name": N_("is {value} but the file is named {expected}.yaml"),
+    # the whole content
+    "unknown_source": N_("{value} is not a known source id"),
+    "unknown_case": N_("{value} is not a known case id"),
+    "no_cases": N_("no cases"),
+    "unknown_kind": N_("unknown kind of content {value}"),
+    "no_directory": N_("no such content directory"),
+    "file_missing": N_("file is missing"),
+    # reading a file
+    "not_utf8": N_("is not UTF-8 text"),
+    "not_yaml": N_("line {line}: not valid YAML ({problem})"),
+    "not_yaml_anywhere": N_("not valid YAML ({problem})"),
+    "yaml_alias": N_("line {line}: anchors and aliases (& and *) are not allowed in content files"),
+    "yaml_too_deep": N_("line {line}: nested more than {limit} levels deep"),
+    # a file sent from Telegram (bot/content_edit.py)
+    "not_content_file": N_("not a content file (expected a .yaml file like those in content/)"),
+    "file_too_big": N_("is {size} bytes; at most {limit}"),
+    "unknown_content": N_("cannot tell which kind of content this is (a case has `kind`, a topic `title`, sources "
+                          "`sources`, the campaign `name` and `about`)"),
+    "too_slow": N_("took longer than {seconds} seconds to read; it was given up"),
+}
+
+
+class ContentError(ValueError):
+    """A content file is invalid: `where` names the file, `field` the field, `code` what is wrong (a key of
+    `MESSAGES`) and `params` the values its message names. `str()` is the whole message in English."""
+
+    def __init__(self, where: str, field: str, code: str, **params: object) -> None:
+        if code not in MESSAGES:
+            raise KeyError(f"no message for content error {code!r}")
+        self.where, self.field, self.code = where, field, code
+        self.params: dict[str, str] = {key: str(value) for key, value in params.items()}
+        super().__init__(self.message())
+
+    @property
+    def location(self) -> str:
+        """`file: field`, or just the file."""
+        return f"{self.where}: {self.field}" if self.field else self.where
+
+    @property
+    def reason(self) -> str:
+        """What is wrong, in English."""
+        return self.reason_in(lambda message: message)
+
+    def reason_in(self, gettext: Callable[[str], str]) -> str:
+        """What is wrong, in the language of `gettext` (English if its catalog has no such message)."""
+        template = MESSAGES[self.code]
+        try:
+            return gettext(template).format(**self.params)
+        except (KeyError, IndexError, ValueError):  # a translation with other placeholders: say it in English
+            return template.format(**self.params)
+
+    def message(self, gettext: Callable[[str], str] | None = None) -> str:
+        """`file: field: reason`, the reason in the language of `gettext` (English by default)."""
+        return f"{self.location}: {self.reason_in(gettext or (lambda message: message))}"
 
 
 Text = Mapping[str, str]
@@ -141,7 +223,7 @@ class _Fields:
     def __init__(self, where: str, data: Any, path: str = "") -> None:
         self.where, self.path = where, path
         if not isinstance(data, Mapping):
-            self.fail("", "must be a mapping of field: value")
+            self.fail("", "not_mapping")
         self.data: Mapping[str, Any] = data
 
     def name(self, key: str | int) -> str:
@@ -149,13 +231,13 @@ class _Fields:
             return f"{self.path}[{key}]"
         return f"{self.path}.{key}" if self.path else key
 
-    def fail(self, key: str | int, reason: str) -> Any:
-        raise ContentError(self.where, self.name(key) if key != "" else self.path, reason)
+    def fail(self, key: str | int, code: str, **params: object) -> Any:
+        raise ContentError(self.where, self.name(key) if key != "" else self.path, code, **params)
 
     def only(self, *allowed: str) -> None:
-        unknown = sorted(set(self.data) - set(allowed))
+        unknown = sorted(set(self.data) - set(allowed), key=str)
         if unknown:
-            self.fail(str(unknown[0]), f"unknown field (allowed: {', '.join(allowed)})")
+            self.fail(str(unknown[0]), "unknown_field", allowed=", ".join(allowed))
 
     def raw(self, key: str, required: bool = True) -> Any:
         if key not in self.data or self.data[key] is None:
@@ -171,47 +253,52 @@ class _Fields:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             value = str(value)
         if not isinstance(value, str) or not value.strip():
-            self.fail(key, "must be a non-empty text")
+            self.fail(key, "empty_text")
         if len(value) > max_len:
-            self.fail(key, f"is {len(value)} characters long; at most {max_len}")
+            self.fail(key, "too_long", length=len(value), limit=max_len)
         return value.strip()
 
     def identifier(self, key: str) -> str:
         value = self.string(key) or ""
         if not ID_PATTERN.match(value):
-            self.fail(key, f"{value!r} is not an id (a-z, 0-9 and '-', at most 40 characters)")
+            self.fail(key, "not_an_id", value=repr(value))
         return value
 
     def integer(self, key: str) -> int:
         value = self.raw(key)
         if not isinstance(value, int) or isinstance(value, bool):
-            self.fail(key, "must be a whole number")
+            self.fail(key, "not_a_number")
         return int(value)
 
     def choice(self, key: str, choices: tuple[str, ...]) -> str:
         value = self.string(key) or ""
         if value not in choices:
-            self.fail(key, f"must be one of {', '.join(choices)}")
+            self.fail(key, "not_a_choice", choices=", ".join(choices))
         return value
 
     def partial_date(self, key: str) -> PartialDate:
         value = self.raw(key)
-        text = value.isoformat() if isinstance(value, date) else str(value)
+        if isinstance(value, date):
+            text = value.isoformat()
+        elif isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            text = str(value)
+        else:  # a list or a mapping: not a date, and not written out to say so (it may be huge)
+            self.fail(key, "not_a_date", value=type(value).__name__)
         match = DATE_PATTERN.match(text)
         if not match:
-            self.fail(key, f"{text!r} is not a date (YYYY-MM or YYYY-MM-DD)")
+            self.fail(key, "not_a_date", value=repr(text[:40]))
         assert match is not None
         year, month, day = int(match[1]), int(match[2]), int(match[3]) if match[3] else None
         try:
             date(year, month, day or 1)
-        except ValueError as exc:
-            self.fail(key, f"{text!r} is not a date ({exc})")
+        except ValueError:
+            self.fail(key, "no_such_date", value=repr(text))
         return PartialDate(year, month, day)
 
     def url(self, key: str, required: bool = True) -> str | None:
         value = self.string(key, required, max_len=1000)
         if value is not None and not URL_PATTERN.match(value):
-            self.fail(key, f"{value!r} is not an http(s) URL")
+            self.fail(key, "not_a_url", value=repr(value))
         return value
 
     def text(self, key: str, required: bool = True, max_len: int = MAX_TEXT) -> Text | None:
@@ -232,7 +319,7 @@ class _Fields:
         if value is None:
             return
         if not isinstance(value, list):
-            self.fail(key, "must be a list")
+            self.fail(key, "not_a_list")
         for index, item in enumerate(value):
             yield index, item, f"{self.name(key)}[{index}]"
 
@@ -249,12 +336,12 @@ class _Fields:
         result = []
         for index, item, _ in self.items(key, required):
             if not isinstance(item, (str, int)) or not str(item).strip():
-                self.fail(f"{key}[{index}]", "must be a non-empty text")
+                self.fail(f"{key}[{index}]", "empty_text")
             if len(str(item)) > max_len:
-                self.fail(f"{key}[{index}]", f"at most {max_len} characters")
+                self.fail(f"{key}[{index}]", "item_too_long", limit=max_len)
             result.append(str(item).strip())
         if required and not result:
-            self.fail(key, "must list at least one")
+            self.fail(key, "none_listed")
         return tuple(result)
 
     def links(self, key: str) -> tuple[Link, ...]:
@@ -271,7 +358,7 @@ class _Fields:
 
 def _check_id_matches(fields: _Fields, value: str, expected: str | None) -> None:
     if expected is not None and value != expected:
-        fields.fail("id", f"is {value!r} but the file is named {expected}.yaml")
+        fields.fail("id", "id_not_file_name", value=repr(value), expected=expected)
 
 
 def parse_case(where: str, data: Any, expected_id: str | None = None) -> Case:
@@ -343,7 +430,7 @@ def parse_sources(where: str, data: Any) -> dict[str, Source]:
         sub.only("id", "publisher", "title", "date", "url")
         source_id = sub.identifier("id")
         if source_id in sources:
-            sub.fail("id", f"{source_id!r} is listed twice")
+            sub.fail("id", "listed_twice", value=repr(source_id))
         sources[source_id] = Source(
             id=source_id,
             publisher=sub.string("publisher") or "",
@@ -352,7 +439,7 @@ def parse_sources(where: str, data: Any) -> dict[str, Source]:
             url=sub.url("url", required=False),
         )
     if not sources:
-        f.fail("sources", "must list at least one source")
+        f.fail("sources", "no_sources")
     return sources
 
 
@@ -378,7 +465,7 @@ class RawItem:
 def read_content_dir(root: Path) -> list[RawItem]:
     """Read every content file under `root` (YAML syntax errors name the file and line)."""
     if not root.is_dir():
-        raise ContentError(str(root), "", "no such content directory")
+        raise ContentError(str(root), "", "no_directory")
     items = [
         RawItem("campaign", "campaign", CAMPAIGN_FILE, _read_yaml(root, CAMPAIGN_FILE)),
         RawItem("sources", "sources", SOURCES_FILE, _read_yaml(root, SOURCES_FILE)),
@@ -396,20 +483,76 @@ def _read_yaml(root: Path, rel: str) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ContentError(rel, "", "file is missing") from None
+        raise ContentError(rel, "", "file_missing") from None
     except UnicodeDecodeError:
-        raise ContentError(rel, "", "is not UTF-8 text") from None
+        raise ContentError(rel, "", "not_utf8") from None
     return parse_yaml(rel, text)
 
 
+class _Refused(Exception):
+    """Raised by `_ContentLoader` while composing: what is refused, and where."""
+
+    def __init__(self, code: str, mark: yaml.Mark | None, **params: object) -> None:
+        super().__init__(code)
+        self.code, self.mark, self.params = code, mark, params
+
+
+class _ContentLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing what content never needs and an attacker would: anchors and aliases
+    (an alias bomb is a few hundred bytes that stand for a billion values) and nesting deeper than
+    `MAX_DEPTH` (3,000 nested lists overflow the recursion of the composer and of every later walk).
+
+    Both are refused in `compose_node`, event by event, before the node they start is built, so neither
+    costs more memory or time than the events read so far. Without aliases every node of the document is
+    written out in the text, so its size bounds the document's."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise _Refused("yaml_alias", event.start_mark)
+        collection = isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent))
+        if collection:
+            if self._depth >= MAX_DEPTH:
+                raise _Refused("yaml_too_deep", event.start_mark, limit=MAX_DEPTH)
+            self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            if collection:
+                self._depth -= 1
+
+
+def _timestamp_as_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> str:
+    return loader.construct_scalar(node)
+
+
+# An unquoted `as_of: 2020-07-18` stays the text it is: dates are validated as text (`_Fields.partial_date`), and
+# the data is stored as JSON, which has no date type (a date object there made applying an admin's file fail).
+_ContentLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
+
+
 def parse_yaml(where: str, text: str) -> Any:
+    """The data in one content file's text, read with `_ContentLoader`; raises ContentError naming the line."""
+    loader = _ContentLoader(text)
     try:
-        return yaml.safe_load(text)
+        return loader.get_single_data()
+    except _Refused as refused:
+        line = refused.mark.line + 1 if refused.mark is not None else 1
+        raise ContentError(where, "", refused.code, line=line, **refused.params) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        line = f"line {mark.line + 1}: " if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc)
-        raise ContentError(where, "", f"{line}not valid YAML ({problem})") from None
+        if mark is not None:
+            raise ContentError(where, "", "not_yaml", line=mark.line + 1, problem=problem) from None
+        raise ContentError(where, "", "not_yaml_anywhere", problem=problem) from None
+    except ValueError as exc:  # a value YAML reads but Python will not build, e.g. an integer of 5,000 digits
+        raise ContentError(where, "", "not_yaml_anywhere", problem=str(exc)) from None
+    finally:
+        loader.dispose()
 
 
 def build_content(items: list[RawItem]) -> Content:
@@ -431,19 +574,19 @@ def build_content(items: list[RawItem]) -> Content:
         elif item.kind == "concern":
             concerns.append(parse_topic(item.where, item.data, item.id))
         else:
-            raise ContentError(item.where, "", f"unknown kind of content {item.kind!r}")
+            raise ContentError(item.where, "", "unknown_kind", value=repr(item.kind))
     if campaign is None or sources is None or background is None:
         missing = [f for f, v in ((CAMPAIGN_FILE, campaign), (SOURCES_FILE, sources),
                                   (BACKGROUND_FILE, background)) if v is None]
-        raise ContentError(missing[0], "", "file is missing")
+        raise ContentError(missing[0], "", "file_missing")
     if not cases:
-        raise ContentError(CASES_DIR, "", "no cases")
+        raise ContentError(CASES_DIR, "", "no_cases")
     case_ids = {c.id for c in cases}
     for where, refs in _references(cases, concerns, background):
         for field, ref, known in refs:
             pool = sources if known == "source" else case_ids
             if ref not in pool:
-                raise ContentError(where, field, f"{ref!r} is not a known {known} id")
+                raise ContentError(where, field, f"unknown_{known}", value=repr(ref))
     return Content(
         campaign=campaign,
         sources=sources,

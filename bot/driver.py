@@ -18,6 +18,7 @@ from telegram.ext import Application
 
 from bot.app import build_application, ensure_content, running
 from bot.config import Secret, Settings
+from bot.content import read_content_dir
 from bot.context import Services
 from bot.i18n import Catalogs
 from bot.local_api import LocalBotAPI
@@ -104,6 +105,21 @@ class LocalBot:
                 self.store.close()
             if self._own_api:
                 await self.api.stop()
+
+    async def reread_content(self, root: Path) -> list[str]:
+        """The try-out's start: serve the content files in `root` as they are now, except records an admin
+        changed from Telegram, which an import keeps. Returns what to tell the person trying it out: what
+        changed, and one line per admin's version kept over its file, with the command that takes the file."""
+        assert self.store is not None
+        report = await self.store.content.import_items(read_content_dir(root))
+        lines = []
+        if report.wrote:
+            lines.append(f"Content re-read from {root}: {len(report.added)} added, {len(report.changed)} changed.")
+        for kind, item_id in report.kept_records:
+            name = f"{kind} {item_id}" if kind in ("case", "concern") else item_id
+            lines.append(f"kept the admin's version of {name}; `BOT_DATA_DIR={self.data_dir} campaign-bot import "
+                         f"--take-files {item_id}` takes the file")
+        return lines
 
     async def _deliver(self, queue_update: Callable[[], int]) -> None:
         assert self.application is not None

@@ -1,13 +1,17 @@
-"""An admin sends a content file as a document: validated, shown as a diff, applied only on confirm."""
+"""An admin sends a content file as a document: validated, shown as a diff, applied only on confirm.
+
+A file equal to what the bot serves has nothing to apply: the admin is told so and gets no Apply button
+(applying it would only make the record an admin edit that `campaign-bot import` then keeps). A new case
+or concern is shown as members will see it, in each language."""
 
 from __future__ import annotations
 
 from telegram import Update
 from telegram.error import TelegramError
 
-from bot import callbacks, render, render_admin
+from bot import LANGUAGES, callbacks, render, render_admin
 from bot.content import ContentError, RawItem
-from bot.content_edit import MAX_FILE_BYTES, SUFFIXES, diff, recognise
+from bot.content_edit import MAX_FILE_BYTES, SUFFIXES, diff, read_upload, stale_translations
 from bot.context import BotContext
 from bot.handlers.admin import is_admin, refuse
 from bot.handlers.replies import send, show
@@ -27,22 +31,33 @@ async def received(update: Update, context: BotContext) -> None:
         else:
             await send(message, render.text_only(context.tr))  # any other file: a member's mistake
         return
+    tr = context.tr
     try:
         if document.file_size is not None and document.file_size > MAX_FILE_BYTES:
-            raise ContentError(name, "", f"is {document.file_size} bytes; at most {MAX_FILE_BYTES}")
+            raise ContentError(name, "", "file_too_big", size=document.file_size, limit=MAX_FILE_BYTES)
         raw = bytes(await (await document.get_file()).download_as_bytearray())
-        item = recognise(name, raw)
-        await context.services.store.content.check_admin_item(item)
+        item = await read_upload(name, raw)  # parsed in a worker thread, within a time bound
+        old = await context.services.store.content.stored_data(item)
+        if old == item.data:
+            await send(message, render_admin.content_unchanged(tr, item.where))
+            return
+        preview = await context.services.store.content.check_admin_item(item)
     except ContentError as error:
-        await send(message, render_admin.content_rejected(context.tr, str(error)))
+        await send(message, render_admin.content_rejected(tr, error))
         return
     except TelegramError:
-        await send(message, render_admin.content_unreadable(context.tr))
+        await send(message, render_admin.content_unreadable(tr))
         return
-    old = await context.services.store.content.stored_data(item)
     assert context.user_data is not None
     context.user_data[PENDING] = {"kind": item.kind, "id": item.id, "where": item.where, "data": item.data}
-    await send(message, render_admin.content_preview(context.tr, item.where, diff(old or {}, item.data), old is None))
+    screen = None
+    if old is None:  # a new case or concern: as members will see it, in each language
+        translators = {lang: context.services.catalogs.get(lang) for lang in LANGUAGES}
+        screen = render_admin.content_new(tr, item.where, preview, item.kind, item.id, translators)
+    if screen is None:
+        screen = render_admin.content_preview(tr, item.where, diff(old or {}, item.data),
+                                              stale_translations(old or {}, item.data))
+    await send(message, screen)
 
 
 async def decided(update: Update, context: BotContext) -> None:
@@ -66,6 +81,6 @@ async def decided(update: Update, context: BotContext) -> None:
     try:
         await context.services.store.content.apply_admin_item(item)
     except ContentError as error:  # the content changed between preview and confirm
-        await show(query, render_admin.content_rejected(context.tr, str(error)))
+        await show(query, render_admin.content_rejected(context.tr, error))
         return
     await show(query, render_admin.content_applied(context.tr, item.where))

@@ -6,7 +6,9 @@ Each content file is one record: its kind, id, file name, the data as read, and 
 How an import treats what is already stored (`campaign-bot import`):
 - a file the store does not have yet is added;
 - a record that came from a file is updated to the file's data when they differ;
-- a record an admin wrote or changed is never overwritten: the import keeps it and reports it;
+- a record an admin wrote or changed is never overwritten: the import keeps it and reports it, unless
+  the operator names it to take the file (`campaign-bot import --take-files ID`): then the file's data
+  replaces the admin's and the record follows its file again;
 - a record with no file any more is kept (content is never deleted by a missing file) and reported.
 The merged result is validated as a whole before anything is written, and written in one atomic
 write, so an import either applies completely or not at all.
@@ -14,6 +16,7 @@ write, so an import either applies completely or not at all.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,11 +35,15 @@ class ImportReport:
     changed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     kept_admin_edits: list[str] = field(default_factory=list)
+    kept_records: list[tuple[str, str]] = field(default_factory=list)
+    """(kind, id) of each kept admin edit, in the order of `kept_admin_edits`."""
+    taken: list[str] = field(default_factory=list)
+    """Admin edits replaced by their file, as `take_files` asked."""
     only_in_store: list[str] = field(default_factory=list)
 
     @property
     def wrote(self) -> bool:
-        return bool(self.added or self.changed)
+        return bool(self.added or self.changed or self.taken)
 
 
 def _key(kind: str, item_id: str) -> str:
@@ -81,7 +88,7 @@ class ContentRepository:
             return None
         return build_content([_item(r) for r in records.values()])
 
-    def _import(self, items: list[RawItem]) -> tuple[Content, ImportReport]:
+    def _import(self, items: list[RawItem], take_files: Collection[str]) -> tuple[Content, ImportReport]:
         stored = self._records()
         merged = dict(stored)
         report = ImportReport()
@@ -91,10 +98,14 @@ class ContentRepository:
             if current is None:
                 merged[key] = _record(item, ORIGIN_FILE)
                 report.added.append(item.where)
+            elif current["origin"] == ORIGIN_ADMIN and item.id in take_files:
+                merged[key] = _record(item, ORIGIN_FILE)  # even when equal: from now on the file is followed
+                report.taken.append(item.where)
             elif current["data"] == item.data:
                 report.unchanged.append(item.where)
             elif current["origin"] == ORIGIN_ADMIN:
                 report.kept_admin_edits.append(item.where)
+                report.kept_records.append((item.kind, item.id))
             else:
                 merged[key] = _record(item, ORIGIN_FILE)
                 report.changed.append(item.where)
@@ -111,7 +122,12 @@ class ContentRepository:
 
     def _apply_admin(self, item: RawItem, write: bool) -> Content:
         merged = self._records()
-        merged[_key(item.kind, item.id)] = _record(item, ORIGIN_ADMIN)
+        key = _key(item.kind, item.id)
+        current = merged.get(key)
+        if current is not None and current["data"] == item.data:
+            # Nothing changes, so nothing becomes an admin edit: a record that follows its file still does.
+            return build_content([_item(r) for r in merged.values()])
+        merged[key] = _record(item, ORIGIN_ADMIN)
         content = build_content([_item(r) for r in merged.values()])
         if write:
             self._write_records(merged)
@@ -124,23 +140,27 @@ class ContentRepository:
             self._content = content
         return content
 
-    async def import_items(self, items: list[RawItem]) -> ImportReport:
-        """Merge content files into the store (see the module's doc); raises ContentError, writing nothing."""
-        content, report = await self._db.run(self._import, items)
+    async def import_items(self, items: list[RawItem], take_files: Collection[str] = ()) -> ImportReport:
+        """Merge content files into the store (see the module's doc); raises ContentError, writing nothing.
+
+        `take_files`: ids of records whose file replaces an admin's edit (`campaign-bot import --take-files`).
+        """
+        content, report = await self._db.run(self._import, items, frozenset(take_files))
         self._content = content
         return report
-
 
     async def stored_data(self, item: RawItem) -> Any:
         """What the store holds for the same kind and id as `item` (None for a new one)."""
         return await self._db.run(self._stored_data, item.kind, item.id)
 
-    async def check_admin_item(self, item: RawItem) -> None:
-        """Validate the whole content with `item` in it; raises ContentError, writes nothing."""
-        await self._db.run(self._apply_admin, item, False)
+    async def check_admin_item(self, item: RawItem) -> Content:
+        """Validate the whole content with `item` in it and return it; raises ContentError, writes nothing."""
+        content: Content = await self._db.run(self._apply_admin, item, False)
+        return content
 
     async def apply_admin_item(self, item: RawItem) -> Content:
-        """Store `item` as an admin edit (an import never overwrites it) and serve the new content."""
+        """Store `item` as an admin edit (an import keeps it unless told to take the file) and serve the new
+        content. An item equal to what is stored changes nothing, not even where the record comes from."""
         self._content = await self._db.run(self._apply_admin, item, True)
         return self._content
 
