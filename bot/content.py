@@ -28,8 +28,9 @@ URL_PATTERN = re.compile(r"^https?://[^\s<>\"]+$")
 MAX_TEXT = 3500
 """One text field fits one Telegram message with room for headings."""
 
-MAX_BUTTON = 48
-"""A link's label is a button: longer labels are cut off on phones."""
+MAX_BUTTON = 38
+"""A link's label, and a case's or topic's name on its buttons: a phone shows about 40 characters of a button,
+and the bot puts a two-character mark (🔗, 🔔, ✓) before some."""
 
 CASE_KINDS = ("person", "group")
 
@@ -66,6 +67,8 @@ MESSAGES: dict[str, str] = {
     "no_sources": N_("must list at least one source"),
     "listed_twice": N_("{value} is listed twice"),
     "id_not_file_name": N_("is {value} but the file is named {expected}.yaml"),
+    "needs_short": N_("is longer than {limit} characters, too long for a button: add a `short` name (at most "
+                      "{limit})"),
     # the whole content
     "unknown_source": N_("{value} is not a known source id"),
     "unknown_case": N_("{value} is not a known case id"),
@@ -169,6 +172,7 @@ class Case:
     kind: str
     order: int
     name: Text
+    short: Text | None  # the name on buttons, when `name` is too long for one
     aliases: tuple[str, ...]
     role: Text
     status: Text
@@ -186,6 +190,7 @@ class Topic:
     id: str
     order: int
     title: Text
+    short: Text | None  # the title on buttons, when `title` is too long for one
     as_of: PartialDate
     body: Text
     sources: tuple[str, ...]
@@ -344,6 +349,14 @@ class _Fields:
             self.fail(key, "none_listed")
         return tuple(result)
 
+    def button_name(self, key: str, full: Text) -> Text | None:
+        """The `short` name shown on buttons: required when `key` (the full name) is too long for one."""
+        short = self.text("short", required=False, max_len=MAX_BUTTON)
+        for lang in LANGUAGES:
+            if len(full.get(lang, "")) > MAX_BUTTON and (short is None or lang not in short):
+                self.fail(f"{key}.{lang}", "needs_short", limit=MAX_BUTTON)
+        return short
+
     def links(self, key: str) -> tuple[Link, ...]:
         result = []
         for _, item, path in self.items(key):
@@ -363,7 +376,7 @@ def _check_id_matches(fields: _Fields, value: str, expected: str | None) -> None
 
 def parse_case(where: str, data: Any, expected_id: str | None = None) -> Case:
     f = _Fields(where, data)
-    f.only("id", "kind", "order", "name", "aliases", "role", "status", "as_of", "summary", "charges",
+    f.only("id", "kind", "order", "name", "short", "aliases", "role", "status", "as_of", "summary", "charges",
            "max_sentence", "concerns", "sources", "links")
     case_id = f.identifier("id")
     _check_id_matches(f, case_id, expected_id)
@@ -381,6 +394,7 @@ def parse_case(where: str, data: Any, expected_id: str | None = None) -> Case:
         kind=f.choice("kind", CASE_KINDS),
         order=f.integer("order"),
         name=name,
+        short=f.button_name("name", name),
         aliases=f.strings("aliases"),
         role=role,
         status=status,
@@ -396,7 +410,7 @@ def parse_case(where: str, data: Any, expected_id: str | None = None) -> Case:
 
 def parse_topic(where: str, data: Any, expected_id: str | None = None) -> Topic:
     f = _Fields(where, data)
-    f.only("id", "order", "title", "as_of", "body", "sources", "links", "cases")
+    f.only("id", "order", "title", "short", "as_of", "body", "sources", "links", "cases")
     topic_id = f.identifier("id")
     _check_id_matches(f, topic_id, expected_id)
     title, body = f.text("title"), f.text("body")
@@ -405,6 +419,7 @@ def parse_topic(where: str, data: Any, expected_id: str | None = None) -> Topic:
         id=topic_id,
         order=f.integer("order"),
         title=title,
+        short=f.button_name("title", title),
         as_of=f.partial_date("as_of"),
         body=body,
         sources=f.strings("sources", required=True, max_len=40),

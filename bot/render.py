@@ -203,9 +203,18 @@ def privacy(tr: Translator) -> Screen:
 # --- cases ------------------------------------------------------------------------------------------
 
 
+def button_name(tr: Translator, item: Case | Topic) -> str:
+    """A case's or topic's name as a button shows it: its `short` name where the full one is too long."""
+    full = item.name if isinstance(item, Case) else item.title
+    if item.short is not None and tr.lang in item.short:
+        return item.short[tr.lang]
+    if tr.lang in full:
+        return full[tr.lang]
+    return tr.text(item.short or full)[0]
+
+
 def case_button(tr: Translator, case: Case) -> InlineKeyboardButton:
-    name, _ = tr.text(case.name)
-    return InlineKeyboardButton(name, callback_data=callbacks.case(case.id))
+    return InlineKeyboardButton(button_name(tr, case), callback_data=callbacks.case(case.id))
 
 
 def case_list(tr: Translator, content: Content, page: int = 0) -> Screen:
@@ -287,11 +296,11 @@ def _update_block(tr: Translator, texts: _Texts, update: CampaignUpdate) -> str:
     return f"{heading(label)}\n{body}"
 
 
-def topic_name(tr: Translator, content: Content, topic: str) -> str:
+def topic_name(tr: Translator, content: Content, topic: str, *, on_button: bool = False) -> str:
     """What a subscription or an update is about, for a human: a case's name, or "all updates"."""
     case = content.case(topic)
     if case is not None:
-        return tr.text(case.name)[0]
+        return button_name(tr, case) if on_button else tr.text(case.name)[0]
     if topic == GENERAL:
         return tr._("General updates")
     return tr._("All updates")
@@ -346,7 +355,7 @@ def subscribe_menu(tr: Translator, cases: Sequence[Case], current: Sequence[str]
                    offer_all: bool = True) -> Screen:
     text = esc(tr._("What would you like to follow? You get each update the campaign publishes about it, "
                     "in your language."))
-    choices = ([(ALL, tr._("All updates"))] if offer_all else []) + [(c.id, tr.text(c.name)[0]) for c in cases]
+    choices = ([(ALL, tr._("All updates"))] if offer_all else []) + [(c.id, button_name(tr, c)) for c in cases]
     rows = [[_menu_toggle(topic, label, topic in current)] for topic, label in choices]
     return make_screen(text + "\n\n" + esc(tr._("✓ marks what you follow; press it again to stop.")), buttons(rows))
 
@@ -391,7 +400,7 @@ def subscriptions(tr: Translator, content: Content, record: ChatRecord | None) -
     text = esc(tr._("You follow:")) + "\n" + names
     if record is not None and record.quiet:
         text += "\n\n" + esc(tr._("Updates arrive without sound (/quiet to change)."))
-    rows = [[InlineKeyboardButton("🔕 " + topic_name(tr, content, topic),
+    rows = [[InlineKeyboardButton("🔕 " + topic_name(tr, content, topic, on_button=True),
                                   callback_data=callbacks.unsubscribe(topic, callbacks.LIST))] for topic in current]
     return make_screen(text + "\n\n" + esc(tr._("Press one to unsubscribe.")), buttons(rows))
 
@@ -512,7 +521,7 @@ def concern(tr: Translator, content: Content, item: Topic) -> Screen:
 
 def concern_list(tr: Translator, content: Content) -> Screen:
     text = heading(tr._("Human rights concerns")) + "\n" + esc(tr._("Choose a concern to read it:"))
-    rows = [[InlineKeyboardButton(tr.text(c.title)[0], callback_data=callbacks.concern(c.id))]
+    rows = [[InlineKeyboardButton(button_name(tr, c), callback_data=callbacks.concern(c.id))]
             for c in content.concerns]
     rows.append([InlineKeyboardButton(tr._("Background"), callback_data=callbacks.background())])
     return make_screen(text, buttons(rows))

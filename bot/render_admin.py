@@ -17,6 +17,7 @@ from bot.render import (
     LANGUAGE_NAMES,
     MAX_BUTTON,
     Screen,
+    button_name,
     buttons,
     esc,
     heading,
@@ -42,7 +43,7 @@ def choose_topic(tr: Translator, content: Content) -> Screen:
     text = heading(tr._("New update")) + "\n" + esc(tr._("What is it about? (/cancel to stop)"))
     text += "\n" + esc(tr._("A general update goes to those who follow all updates."))
     rows = [[InlineKeyboardButton(tr._("General updates"), callback_data=callbacks.push_topic(GENERAL))]]
-    rows += [[InlineKeyboardButton(tr.text(case.name)[0], callback_data=callbacks.push_topic(case.id))]
+    rows += [[InlineKeyboardButton(button_name(tr, case), callback_data=callbacks.push_topic(case.id))]
              for case in content.cases]
     return make_screen(text, buttons(rows))
 

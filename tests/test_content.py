@@ -70,6 +70,8 @@ def _edit(root: Path, rel: str, old: str, new: str) -> None:
          "cases/asif-yusifli.yaml: line"),
         ("sources.yaml", "id: ai-2020-crackdown", "id: ai-2020-renamed",
          "'ai-2020-crackdown' is not a known source id"),
+        ("cases/asif-yusifli.yaml", "  en: Asif Yusifli\n", "  en: Asif Yusifli, member of the PFPA Presidium\n",
+         "cases/asif-yusifli.yaml: name.en: is longer than 38 characters, too long for a button: add a `short`"),
     ],
 )
 def test_a_bad_file_is_named_with_its_field_and_reason(

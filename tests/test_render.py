@@ -109,3 +109,38 @@ def test_callback_data_fits_telegram_and_lists_paginate() -> None:
     assert len(data) == render.CASES_PER_PAGE + 1 and "cases:1" in data
     assert all(len(str(d).encode()) <= 64 for d in data)
     assert "cases:1" in [b.callback_data for row in last.keyboard.inline_keyboard for b in row]
+
+
+def _screens(lang: str) -> list[render.Screen]:
+    """Every screen with buttons that a member or an admin meets, in one language."""
+    from collections import Counter
+
+    from bot import render_admin
+    from bot.store import ALL, CampaignUpdate
+    from bot.store.outbox import Broadcast
+
+    tr = CATALOGS.get(lang)
+    update = CampaignUpdate(1, "asif-yusifli", {"en": "The trial of Asif Yusifli was postponed again."},
+                            "2020-08-01", None)
+    broadcast = Broadcast(1, "send", 1, "asif-yusifli", "running", 3, "2020-08-01T00:00:00", 1, None, None)
+    screens = [render.language_picker(tr), render.greeting(tr, CONTENT, first_contact=False),
+               render.case_list(tr, CONTENT), render.concern_list(tr, CONTENT), render.background(tr, CONTENT),
+               render.subscribe_menu(tr, CONTENT.cases, (ALL,)), render.forget_confirm(tr),
+               render.subscriptions(tr, CONTENT, None), [render.update_message(tr, CONTENT, update)],
+               render_admin.choose_topic(tr, CONTENT), render_admin.choose_correction(tr, CONTENT, [update]),
+               render_admin.preview_summary(tr, CONTENT, "asif-yusifli", update.texts, Counter(), None, "0a1b2c3d"),
+               render_admin.broadcasts(tr, CONTENT, [(broadcast, Counter())])]
+    for case in CONTENT.cases:
+        screens.append(render.case_card(tr, CONTENT, case, updates=12))
+        screens.append(render.case_card(tr, CONTENT, case, updates=12, subscribed=True))
+    screens += [render.concern(tr, CONTENT, concern) for concern in CONTENT.concerns]
+    return screens
+
+
+@pytest.mark.parametrize("lang", ["en", "az", "ru"])
+def test_no_button_is_cut_off_on_a_phone(lang: str) -> None:
+    for screen in _screens(lang):
+        for part in screen:
+            for row in part.keyboard.inline_keyboard if part.keyboard else ():
+                for button in row:
+                    assert len(button.text) <= render.MAX_BUTTON, button.text
