@@ -83,7 +83,7 @@ async def test_a_killed_broadcast_resumes_and_only_in_flight_sends_may_repeat(tm
         api.add_chats(chats)
         process = await start_bot(api, data_dir)
         await admin_says(api, "/push")
-        await admin_presses(api, tr("en")._("General update (to those who follow all updates)"))
+        await admin_presses(api, tr("en")._("General updates"))
         for text in ("Breaking: the hearing is today.", "/skip", "/skip"):
             await admin_says(api, text)
         await admin_presses(api, tr("en")._("Confirm and send"))

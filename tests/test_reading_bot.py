@@ -89,7 +89,7 @@ async def test_the_command_menu_is_set_in_each_language(bot: LocalBot, lang: str
     key = ("default", "" if lang == "en" else lang)
     commands = {c["command"]: c["description"] for c in bot.api.commands[key]}
     assert set(commands) >= {"cases", "case", "background", "concerns", "language", "about", "privacy", "help"}
-    assert commands["cases"] == tr(lang)._("Detained activists: the cases")
+    assert commands["cases"] == tr(lang)._("The cases: people detained or attacked")
 
 
 # --- cases ------------------------------------------------------------------------------------------
@@ -181,10 +181,10 @@ async def test_background_and_concerns(bot: LocalBot, lang: str) -> None:
     assert content.background.title[lang] in reply.text and "30" in reply.text
     assert tr(lang)._("As of {date}").format(date=tr(lang).month(content.background.as_of)) in reply.text
     await member.sends("/concerns")
-    titles = [c.title[lang] for c in content.concerns]
-    assert member.button_labels()[: len(titles)] == titles
-    for concern in content.concerns:
-        await member.presses(concern.title[lang])
+    labels = [(c.short or c.title)[lang] for c in content.concerns]  # a button shows the short title
+    assert member.button_labels()[: len(labels)] == labels
+    for concern, label in zip(content.concerns, labels, strict=True):
+        await member.presses(label)
         assert member.last_reply.text.startswith(concern.title[lang])
         await member.presses(tr(lang)._("All concerns"))
 

@@ -113,7 +113,8 @@ async def test_chat_record_holds_only_what_the_bot_needs(tmp_path: Path) -> None
     try:
         record = await store.chats.get(42)
         assert record is not None and record.subscriptions == ("asif-yusifli",)
-        assert set(record.as_document()) == {"language", "quiet", "subscriptions", "active", "created", "updated"}
+        assert set(record.as_document()) == {"language", "chosen", "quiet", "subscriptions", "active", "created",
+                                             "updated"}
         assert len(record.created) == len("2026-11-22")
         assert await store.chats.forget(42) is True
         assert await store.chats.get(42) is None
