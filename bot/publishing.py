@@ -16,7 +16,7 @@ from typing import Any
 from telegram.error import BadRequest
 from telegram.ext import ExtBot
 
-from bot import LANGUAGES, render, render_admin
+from bot import LANGUAGES, render
 from bot.broadcast import Broadcaster, Message
 from bot.content import Content
 from bot.i18n import Catalogs
@@ -108,7 +108,7 @@ class Publisher:
         current = await self._store.outbox.get(broadcast.id) or broadcast
         record = await self._store.chats.get(current.admin_chat)
         tr = self._catalogs.get(record.language if record else self._default_language)
-        text = render_admin.progress_card(tr, self._content(), current, counts, finished)
+        text = render.progress_card(tr, self._content(), current, counts, finished)
         if current.progress_message is not None:
             try:
                 await self._bot.edit_message_text(text, chat_id=current.admin_chat,
@@ -117,4 +117,4 @@ class Publisher:
                 if "not modified" not in exc.message.lower():
                     raise
         if finished:
-            await self._bot.send_message(current.admin_chat, render_admin.final_report(tr, current, counts))
+            await self._bot.send_message(current.admin_chat, render.final_report(tr, current, counts))

@@ -115,7 +115,6 @@ def _screens(lang: str) -> list[render.Screen]:
     """Every screen with buttons that a member or an admin meets, in one language."""
     from collections import Counter
 
-    from bot import render_admin
     from bot.store import ALL, CampaignUpdate
     from bot.store.outbox import Broadcast
 
@@ -127,9 +126,9 @@ def _screens(lang: str) -> list[render.Screen]:
                render.case_list(tr, CONTENT), render.concern_list(tr, CONTENT), render.background(tr, CONTENT),
                render.subscribe_menu(tr, CONTENT.cases, (ALL,)), render.forget_confirm(tr),
                render.subscriptions(tr, CONTENT, None), [render.update_message(tr, CONTENT, update)],
-               render_admin.choose_topic(tr, CONTENT), render_admin.choose_correction(tr, CONTENT, [update]),
-               render_admin.preview_summary(tr, CONTENT, "asif-yusifli", update.texts, Counter(), None, "0a1b2c3d"),
-               render_admin.broadcasts(tr, CONTENT, [(broadcast, Counter())])]
+               render.choose_topic(tr, CONTENT), render.choose_correction(tr, CONTENT, [update]),
+               render.preview_summary(tr, CONTENT, "asif-yusifli", update.texts, Counter(), None, "0a1b2c3d"),
+               render.broadcasts(tr, CONTENT, [(broadcast, Counter())])]
     for case in CONTENT.cases:
         screens.append(render.case_card(tr, CONTENT, case, updates=12))
         screens.append(render.case_card(tr, CONTENT, case, updates=12, subscribed=True))

@@ -18,7 +18,7 @@ from telegram import Message, Update
 from telegram.error import TelegramError
 from telegram.ext import ConversationHandler
 
-from bot import LANGUAGES, callbacks, render_admin
+from bot import LANGUAGES, callbacks, render
 from bot.context import BotContext
 from bot.handlers.replies import notify, send, show
 from bot.publishing import Publisher
@@ -57,7 +57,7 @@ def is_admin(update: Update, context: BotContext) -> bool:
 async def refuse(update: Update, context: BotContext) -> int:
     """The polite no, for every admin command and button; logged without who it was."""
     log.info("refused an admin action to a non-admin")
-    await notify(update, render_admin.refusal(context.tr))
+    await notify(update, render.refusal(context.tr))
     return END
 
 
@@ -101,7 +101,7 @@ async def push(update: Update, context: BotContext) -> int:
     if update.effective_message is None or update.effective_chat is None:
         return END
     _new_draft(update, context)
-    await send(update.effective_message, render_admin.choose_topic(context.tr, context.content))
+    await send(update.effective_message, render.choose_topic(context.tr, context.content))
     return CHOOSING
 
 
@@ -112,7 +112,7 @@ async def correct(update: Update, context: BotContext) -> int:
         return END
     _new_draft(update, context)
     updates = (await context.services.store.updates.history())[:10]
-    await send(update.effective_message, render_admin.choose_correction(context.tr, context.content, updates))
+    await send(update.effective_message, render.choose_correction(context.tr, context.content, updates))
     return CHOOSING_UPDATE if updates else END
 
 
@@ -123,7 +123,7 @@ async def topic_chosen(update: Update, context: BotContext) -> int:
     if query is None or draft is None or parsed is None or (
             parsed.arg != GENERAL and context.content.case(parsed.arg) is None):
         if query is not None:
-            await query.answer(render_admin.draft_gone(context.tr))
+            await query.answer(render.draft_gone(context.tr))
         return END
     await query.answer()
     draft.topic = parsed.arg
@@ -138,7 +138,7 @@ async def update_chosen(update: Update, context: BotContext) -> int:
     draft = _draft(update, context)
     if query is None or chosen is None or draft is None:
         if query is not None:
-            await query.answer(render_admin.draft_gone(context.tr))
+            await query.answer(render.draft_gone(context.tr))
         return END
     await query.answer()
     draft.topic, draft.base, draft.correcting = chosen.topic, dict(chosen.texts), chosen.id
@@ -148,7 +148,7 @@ async def update_chosen(update: Update, context: BotContext) -> int:
 
 def _ask(context: BotContext, draft: Draft) -> Screen:
     """The prompt for the draft's current language, with the text /skip would keep."""
-    return render_admin.ask_text(context.tr, context.content, draft.topic, draft.language,
+    return render.ask_text(context.tr, context.content, draft.topic, draft.language,
                                  draft.base.get(draft.language))
 
 
@@ -158,11 +158,11 @@ async def text_received(update: Update, context: BotContext) -> int:
     if message is None or draft is None:
         return END
     if not message.text:
-        await send(message, render_admin.not_text(context.tr))
+        await send(message, render.not_text(context.tr))
         return WRITING
     text = message.text.strip()
-    if len(text) > render_admin.MAX_UPDATE_TEXT:
-        await send(message, render_admin.text_too_long(context.tr, len(text)))
+    if len(text) > render.MAX_UPDATE_TEXT:
+        await send(message, render.text_too_long(context.tr, len(text)))
         return WRITING
     draft.texts[draft.language] = text
     return await _next_language(message, context, draft)
@@ -186,7 +186,7 @@ async def _next_language(message: Message, context: BotContext, draft: Draft) ->
         return WRITING
     if not draft.texts:
         draft.step = 0
-        await send(message, render_admin.need_one_language(context.tr))
+        await send(message, render.need_one_language(context.tr))
         await send(message, _ask(context, draft))
         return WRITING
     await _preview(message, context, draft)
@@ -203,7 +203,7 @@ async def _preview(message: Message, context: BotContext, draft: Draft) -> None:
     else:
         audience = await publisher.audience(draft.topic)
     draft.preview = secrets.token_hex(4)
-    await send(message, render_admin.preview_summary(context.tr, context.content, draft.topic, draft.texts,
+    await send(message, render.preview_summary(context.tr, context.content, draft.topic, draft.texts,
                                                      audience, correcting, draft.preview))
 
 
@@ -213,15 +213,15 @@ async def decided(update: Update, context: BotContext) -> int:
     draft = _draft(update, context)
     if query is None or parsed is None or draft is None or not draft.preview:
         if query is not None:
-            await query.answer(render_admin.draft_gone(context.tr))
+            await query.answer(render.draft_gone(context.tr))
         return END
     if parsed.qualifier != draft.preview:
-        await query.answer(render_admin.stale_preview(context.tr), show_alert=True)
+        await query.answer(render.stale_preview(context.tr), show_alert=True)
         return PREVIEWING
     await query.answer()
     if parsed.arg == "cancel":
         _drop_draft(update, context)
-        await show(query, render_admin.draft_cancelled(context.tr))
+        await show(query, render.draft_cancelled(context.tr))
         return END
     if parsed.arg == "edit":
         draft.base, draft.texts, draft.step, draft.preview = draft.texts, {}, 0, ""
@@ -237,11 +237,11 @@ async def decided(update: Update, context: BotContext) -> int:
     else:
         broadcast = await publisher.publish(draft.topic, draft.texts, chat.id, summary)
     if broadcast is None:
-        await query.answer(render_admin.draft_gone(context.tr))
+        await query.answer(render.draft_gone(context.tr))
         return END
     # Sending has started; the summary becomes the progress card, without buttons. Should this edit fail,
     # the broadcast goes on, and its reports edit the card later.
-    card = render_admin.progress_card(context.tr, context.content, broadcast, Counter({PENDING: broadcast.total}),
+    card = render.progress_card(context.tr, context.content, broadcast, Counter({PENDING: broadcast.total}),
                                       False)
     try:
         await show(query, make_screen(card))
@@ -253,14 +253,14 @@ async def decided(update: Update, context: BotContext) -> int:
 async def cancel_draft(update: Update, context: BotContext) -> int:
     _drop_draft(update, context)
     if update.effective_message is not None:
-        await send(update.effective_message, render_admin.draft_cancelled(context.tr))
+        await send(update.effective_message, render.draft_cancelled(context.tr))
     return END
 
 
 async def nothing_to_cancel(update: Update, context: BotContext) -> None:
     """/cancel outside a draft."""
     if update.effective_message is not None:
-        await send(update.effective_message, render_admin.nothing_to_cancel(context.tr))
+        await send(update.effective_message, render.nothing_to_cancel(context.tr))
 
 
 async def stale_draft_button(update: Update, context: BotContext) -> None:
@@ -268,7 +268,7 @@ async def stale_draft_button(update: Update, context: BotContext) -> None:
     if not is_admin(update, context):
         await refuse(update, context)
     elif update.callback_query is not None:
-        await update.callback_query.answer(render_admin.draft_gone(context.tr))
+        await update.callback_query.answer(render.draft_gone(context.tr))
 
 
 # --- running broadcasts and stats ---------------------------------------------------------------------------
@@ -286,7 +286,7 @@ async def broadcasts(update: Update, context: BotContext) -> None:
     for broadcast in await outbox.running():
         counts = publisher.broadcaster.progress(broadcast.id) or await outbox.counts(broadcast.id)
         running.append((broadcast, counts))
-    await send(update.effective_message, render_admin.broadcasts(context.tr, context.content, running))
+    await send(update.effective_message, render.broadcasts(context.tr, context.content, running))
 
 
 async def cancel_broadcast(update: Update, context: BotContext) -> None:
@@ -299,9 +299,9 @@ async def cancel_broadcast(update: Update, context: BotContext) -> None:
     parsed = callbacks.parse(query.data)
     broadcast_id = int(parsed.arg) if parsed else 0
     if _publisher(context).broadcaster.cancel(broadcast_id):
-        await query.answer(render_admin.cancelling(context.tr, broadcast_id))
+        await query.answer(render.cancelling(context.tr, broadcast_id))
     else:
-        await query.answer(render_admin.not_running(context.tr))
+        await query.answer(render.not_running(context.tr))
 
 
 async def stats(update: Update, context: BotContext) -> None:
@@ -312,5 +312,5 @@ async def stats(update: Update, context: BotContext) -> None:
         return
     store = context.services.store
     recent = [(b, await store.outbox.counts(b.id)) for b in await store.outbox.recent(5)]
-    await send(update.effective_message, render_admin.stats(context.tr, context.content, await store.chats.stats(),
+    await send(update.effective_message, render.stats(context.tr, context.content, await store.chats.stats(),
                                                             recent))

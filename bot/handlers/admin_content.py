@@ -9,7 +9,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.error import TelegramError
 
-from bot import LANGUAGES, callbacks, render, render_admin
+from bot import LANGUAGES, callbacks, render
 from bot.content import ContentError, RawItem
 from bot.content_edit import MAX_FILE_BYTES, SUFFIXES, diff, read_upload, stale_translations
 from bot.context import BotContext
@@ -39,23 +39,23 @@ async def received(update: Update, context: BotContext) -> None:
         item = await read_upload(name, raw)  # parsed in a worker thread, within a time bound
         old = await context.services.store.content.stored_data(item)
         if old == item.data:
-            await send(message, render_admin.content_unchanged(tr, item.where))
+            await send(message, render.content_unchanged(tr, item.where))
             return
         preview = await context.services.store.content.check_admin_item(item)
     except ContentError as error:
-        await send(message, render_admin.content_rejected(tr, error))
+        await send(message, render.content_rejected(tr, error))
         return
     except TelegramError:
-        await send(message, render_admin.content_unreadable(tr))
+        await send(message, render.content_unreadable(tr))
         return
     assert context.user_data is not None
     context.user_data[PENDING] = {"kind": item.kind, "id": item.id, "where": item.where, "data": item.data}
     screen = None
     if old is None:  # a new case or concern: as members will see it, in each language
         translators = {lang: context.services.catalogs.get(lang) for lang in LANGUAGES}
-        screen = render_admin.content_new(tr, item.where, preview, item.kind, item.id, translators)
+        screen = render.content_new(tr, item.where, preview, item.kind, item.id, translators)
     if screen is None:
-        screen = render_admin.content_preview(tr, item.where, diff(old or {}, item.data),
+        screen = render.content_preview(tr, item.where, diff(old or {}, item.data),
                                               stale_translations(old or {}, item.data))
     await send(message, screen)
 
@@ -71,16 +71,16 @@ async def decided(update: Update, context: BotContext) -> None:
     assert context.user_data is not None
     pending = context.user_data.pop(PENDING, None)
     if pending is None or parsed is None:
-        await query.answer(render_admin.draft_gone(context.tr))
+        await query.answer(render.draft_gone(context.tr))
         return
     await query.answer()
     if parsed.arg != "ok":
-        await show(query, render_admin.content_cancelled(context.tr))
+        await show(query, render.content_cancelled(context.tr))
         return
     item = RawItem(pending["kind"], pending["id"], pending["where"], pending["data"])
     try:
         await context.services.store.content.apply_admin_item(item)
     except ContentError as error:  # the content changed between preview and confirm
-        await show(query, render_admin.content_rejected(context.tr, error))
+        await show(query, render.content_rejected(context.tr, error))
         return
-    await show(query, render_admin.content_applied(context.tr, item.where))
+    await show(query, render.content_applied(context.tr, item.where))

@@ -1,0 +1,98 @@
+"""The greeting, /help, /about, /privacy and the command menus (handlers/start.py, handlers/info.py)."""
+
+from __future__ import annotations
+
+from bot.content import Content
+from bot.i18n import N_, Translator
+from bot.render.base import BULLET, Screen, Texts, esc, heading, main_menu, make_screen, source_line
+from bot.render.language import language_keyboard
+from bot.store.outbox import RETENTION_DAYS
+
+# (command, description) in the order of the command menu; descriptions are translated at start-up.
+COMMANDS: tuple[tuple[str, str], ...] = (
+    ("cases", N_("The cases: people detained or attacked")),
+    ("case", N_("Find a case by name")),
+    ("background", N_("Background: the Nagorno-Karabakh conflict")),
+    ("concerns", N_("Human rights concerns")),
+    ("subscribe", N_("Follow a case or all updates")),
+    ("subscriptions", N_("What you follow")),
+    ("unsubscribe", N_("Stop following a case or everything")),
+    ("quiet", N_("Updates without sound, or with")),
+    ("language", N_("Change language")),
+    ("mydata", N_("What the bot holds about this chat")),
+    ("forget", N_("Delete everything the bot holds about this chat")),
+    ("about", N_("About this campaign and its sources")),
+    ("privacy", N_("What the bot stores about you")),
+    ("help", N_("How to use this bot")),
+)
+
+
+def greeting(tr: Translator, content: Content, *, first_contact: bool) -> Screen:
+    texts = Texts(tr)
+    lines = [
+        heading(texts(content.campaign.name)),
+        esc(tr._("I share short, dated summaries of the cases of opposition activists and protesters detained in "
+                 "Azerbaijan and of a human rights defender who was attacked there, the background to the "
+                 "Nagorno-Karabakh conflict and the human rights concerns this campaign works on, with their "
+                 "sources.")),
+    ]
+    if first_contact:
+        lines.append(esc(tr._("Choose your language below. You can change it at any time with /language.")))
+        return make_screen("\n\n".join(lines) + texts.pending_note(), language_keyboard(tr.lang))
+    lines.append(esc(tr._("Start with the cases, or send /help.")))
+    return make_screen("\n\n".join(lines) + texts.pending_note(), main_menu(tr))
+
+
+ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (
+    ("push", N_("Publish an update to its subscribers")),
+    ("correct", N_("Correct a published update in place")),
+    ("broadcasts", N_("Broadcasts in progress, with Cancel")),
+    ("stats", N_("Members, subscriptions and the last broadcasts")),
+)
+
+
+def help_text(tr: Translator, bot_username: str, *, admin: bool = False) -> Screen:
+    commands = "\n".join(f"/{command} — {esc(tr._(description))}" for command, description in COMMANDS)
+    parts = [
+        heading(tr._("What I can do")) + "\n" + commands,
+        esc(tr._("You can also send a name, in any spelling or script, to find a case.")),
+        esc(tr._("In a group, add @{bot} to a command, for example /cases@{bot}.").format(bot=bot_username)),
+    ]
+    if admin:
+        admin_commands = "\n".join(f"/{command} — {esc(tr._(text))}" for command, text in ADMIN_COMMANDS)
+        parts.append(heading(tr._("For admins")) + "\n" + admin_commands + "\n" + esc(
+            tr._("To add or change a case or topic, send its file (.yaml, as in content/) to me as a document: "
+                 "you see the changes and apply them with a button. /cancel stops a draft.")))
+    return make_screen("\n\n".join(parts), main_menu(tr))
+
+
+def about(tr: Translator, content: Content) -> Screen:
+    texts = Texts(tr)
+    sources = "\n".join(f"{BULLET} {source_line(tr, content, s)}" for s in content.sources)
+    parts = [heading(texts(content.campaign.name)), texts.paragraphs(content.campaign.about),
+             heading(tr._("Sources")) + "\n" + sources]
+    return make_screen("\n\n".join(parts) + texts.pending_note(), main_menu(tr))
+
+
+def privacy(tr: Translator) -> Screen:
+    parts = [
+        heading(tr._("What this bot stores")),
+        esc(tr._("If you only read, the bot stores nothing about you: it answers in the language your "
+                 "Telegram app uses.")),
+        esc(tr._("When you choose a language, subscribe or turn on quiet delivery, the bot stores for this "
+                 "chat: its id, the language, what it follows, whether updates arrive without sound, whether "
+                 "it can still be sent to, and the day the record was created and last changed. Nothing "
+                 "else: not your name, username, phone number or messages.")),
+        esc(tr._("Why: to send you the updates you asked for, in your language. The bot does not share these "
+                 "data with anyone. /mydata shows exactly what it holds; /forget deletes it.")),
+        esc(tr._("When it sends an update, the bot keeps for {days} days which chats got it and the message "
+                 "numbers, so that a correction can fix those messages; then only the totals. /forget removes "
+                 "this chat from them at once.").format(days=RETENTION_DAYS)),
+        esc(tr._("Telegram itself sees your messages to the bot, as it does every chat. If you are at "
+                 "risk, think about who can see your phone and this chat.")),
+    ]
+    return make_screen("\n\n".join(parts))
+
+
+def commands_for(tr: Translator) -> list[tuple[str, str]]:
+    return [(command, tr._(description)) for command, description in COMMANDS]

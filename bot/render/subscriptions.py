@@ -1,0 +1,132 @@
+"""Subscriptions, quiet delivery and the chat's data: /subscribe, /unsubscribe, /mydata, /forget."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from telegram import InlineKeyboardButton
+
+from bot import callbacks
+from bot.content import Case, Content
+from bot.i18n import Translator
+from bot.render.base import BULLET, LANGUAGE_NAMES, Screen, button_name, buttons, esc, heading, make_screen, topic_name
+from bot.render.cases import subscription_toggle
+from bot.store import ALL, ChatRecord
+
+
+def subscribe_menu(tr: Translator, cases: Sequence[Case], current: Sequence[str], *,
+                   offer_all: bool = True) -> Screen:
+    text = esc(tr._("What would you like to follow? You get each update the campaign publishes about it, "
+                    "in your language."))
+    choices = ([(ALL, tr._("All updates"))] if offer_all else []) + [(c.id, button_name(tr, c)) for c in cases]
+    rows = [[_menu_toggle(topic, label, topic in current)] for topic, label in choices]
+    return make_screen(text + "\n\n" + esc(tr._("✓ marks what you follow; press it again to stop.")), buttons(rows))
+
+
+def _menu_toggle(topic: str, label: str, following: bool) -> InlineKeyboardButton:
+    if following:
+        return InlineKeyboardButton("✓ " + label, callback_data=callbacks.unsubscribe(topic, callbacks.MENU))
+    return InlineKeyboardButton(label, callback_data=callbacks.subscribe(topic, callbacks.MENU))
+
+
+def subscribed(tr: Translator, content: Content, topic: str) -> Screen:
+    text = esc(tr._("Subscribed: {name}. Updates will reach you here. /subscriptions lists what you follow; "
+                    "/quiet makes them arrive without sound.").format(name=topic_name(tr, content, topic)))
+    return make_screen(text, buttons([[subscription_toggle(tr, topic, True, callbacks.SINGLE)]]))
+
+
+def unsubscribed(tr: Translator, content: Content, topic: str, *, was_following: bool = True,
+                 remaining: Sequence[str] = ()) -> Screen:
+    name = topic_name(tr, content, topic)
+    if not was_following:
+        text = esc(tr._("You were not following {name}. /subscriptions lists what you follow.").format(name=name))
+    else:
+        text = esc(tr._("Unsubscribed: {name}.").format(name=name))
+    if remaining:
+        names = ", ".join(topic_name(tr, content, t) for t in remaining)
+        text += "\n\n" + esc(tr._("You still follow: {names}. /subscriptions to stop following them.").format(
+            names=names))
+    else:
+        text += "\n\n" + esc(tr._("You no longer follow anything. /subscribe to follow a case again."))
+    return make_screen(text, buttons([[subscription_toggle(tr, topic, False, callbacks.SINGLE)]]))
+
+
+def subscriptions(tr: Translator, content: Content, record: ChatRecord | None) -> Screen:
+    order = [ALL, *(case.id for case in content.cases)]
+    current = sorted(record.subscriptions if record is not None else (),
+                     key=lambda t: order.index(t) if t in order else len(order))
+    if not current:
+        text = esc(tr._("You don't follow anything. Send /subscribe, or press Subscribe on a case."))
+        return make_screen(text, buttons([[InlineKeyboardButton("🔔 " + tr._("All updates"),
+                                                             callback_data=callbacks.subscribe(ALL, callbacks.LIST))]]))
+    names = "\n".join(f"{BULLET} {esc(topic_name(tr, content, topic))}" for topic in current)
+    text = esc(tr._("You follow:")) + "\n" + names
+    if record is not None and record.quiet:
+        text += "\n\n" + esc(tr._("Updates arrive without sound (/quiet to change)."))
+    rows = [[InlineKeyboardButton("🔕 " + topic_name(tr, content, topic, on_button=True),
+                                  callback_data=callbacks.unsubscribe(topic, callbacks.LIST))] for topic in current]
+    return make_screen(text + "\n\n" + esc(tr._("Press one to unsubscribe.")), buttons(rows))
+
+
+def unsubscribe_usage(tr: Translator, query: str) -> Screen:
+    text = esc(tr._("No case matches “{query}”.").format(query=query)) + "\n\n" + esc(
+        tr._("Send /unsubscribe and a case name, or /unsubscribe all to stop “All updates”. /subscriptions lists "
+             "what you follow."))
+    return make_screen(text)
+
+
+def subscribe_no_match(tr: Translator, query: str) -> Screen:
+    text = esc(tr._("No case matches “{query}”.").format(query=query)) + "\n\n" + esc(
+        tr._("Send /subscribe all for every update, or /subscribe alone to choose from the list."))
+    return make_screen(text)
+
+
+def quiet(tr: Translator, on: bool) -> Screen:
+    if on:
+        return make_screen(esc(tr._("Quiet delivery is on: updates arrive without sound. Send /quiet again to turn "
+                                "it off.")))
+    return make_screen(esc(tr._("Quiet delivery is off: updates arrive with the usual notification.")))
+
+
+def forget_confirm(tr: Translator) -> Screen:
+    text = esc(tr._("Delete everything the bot holds about this chat: its language, subscriptions and settings? "
+                    "You will get no more updates. This cannot be undone."))
+    yes = InlineKeyboardButton(tr._("Yes, delete it"), callback_data=callbacks.forget(True))
+    no = InlineKeyboardButton(tr._("No, keep it"), callback_data=callbacks.forget(False))
+    return make_screen(text, buttons([[yes, no]]))
+
+
+def forgotten(tr: Translator, deleted: bool) -> Screen:
+    if deleted:
+        return make_screen(esc(tr._("Deleted. The bot holds nothing about this chat any more.")))
+    return make_screen(esc(tr._("The bot holds nothing about this chat.")))
+
+
+def kept(tr: Translator) -> Screen:
+    return make_screen(esc(tr._("Nothing was deleted.")))
+
+
+def my_data(tr: Translator, content: Content, record: ChatRecord | None) -> Screen:
+    if record is None:
+        return make_screen(esc(tr._("The bot holds nothing about this chat.")))
+    subscriptions_text = ", ".join(topic_name(tr, content, t) for t in record.subscriptions) or tr._("none")
+    lines = [
+        heading(tr._("What the bot holds about this chat")),
+        esc(tr._("Chat id: {value}").format(value=record.chat_id)),
+        esc((tr._("Language: {value} (chosen with /language)") if record.chose_language else
+             tr._("Language: {value} (as your Telegram app; /language to choose one)")).format(
+            value=LANGUAGE_NAMES.get(record.language, record.language))),
+        esc(tr._("Subscriptions: {value}").format(value=subscriptions_text)),
+        esc(tr._("Quiet delivery: {value}").format(value=tr._("on") if record.quiet else tr._("off"))),
+        esc(tr._("Can receive updates: {value}").format(value=tr._("yes") if record.active else tr._("no"))),
+        esc(tr._("Created: {value}").format(value=tr.day(record.created))),
+        esc(tr._("Last changed: {value}").format(value=tr.day(record.updated))),
+        "",
+        esc(tr._("Nothing else: not your name, username, phone number or messages. /forget deletes it all.")),
+    ]
+    return make_screen("\n".join(lines))
+
+
+def group_admins_only(tr: Translator) -> str:
+    """A short notice (plain text): in a group, settings are for its admins."""
+    return tr._("Only the group's admins can change its language and subscriptions.")
