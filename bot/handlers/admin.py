@@ -20,7 +20,8 @@ from telegram.ext import ConversationHandler
 
 from bot import LANGUAGES, callbacks, render
 from bot.context import BotContext
-from bot.handlers.replies import notify, send, show
+from bot.handlers.permissions import admins_only
+from bot.handlers.replies import send, show
 from bot.publishing import Publisher
 from bot.render import Screen, make_screen
 from bot.store import GENERAL
@@ -47,18 +48,6 @@ class Draft:
     @property
     def language(self) -> str:
         return LANGUAGES[self.step]
-
-
-def is_admin(update: Update, context: BotContext) -> bool:
-    user = update.effective_user
-    return user is not None and user.id in context.services.settings.admin_ids
-
-
-async def refuse(update: Update, context: BotContext) -> int:
-    """The polite no, for every admin command and button; logged without who it was."""
-    log.info("refused an admin action to a non-admin")
-    await notify(update, render.refusal(context.tr))
-    return END
 
 
 def _publisher(context: BotContext) -> Publisher:
@@ -95,9 +84,8 @@ def _drop_draft(update: Update, context: BotContext) -> Draft | None:
 # --- /push and /correct -------------------------------------------------------------------------------
 
 
+@admins_only
 async def push(update: Update, context: BotContext) -> int:
-    if not is_admin(update, context):
-        return await refuse(update, context)
     if update.effective_message is None or update.effective_chat is None:
         return END
     _new_draft(update, context)
@@ -105,9 +93,8 @@ async def push(update: Update, context: BotContext) -> int:
     return CHOOSING
 
 
+@admins_only
 async def correct(update: Update, context: BotContext) -> int:
-    if not is_admin(update, context):
-        return await refuse(update, context)
     if update.effective_message is None or update.effective_chat is None:
         return END
     _new_draft(update, context)
@@ -263,21 +250,19 @@ async def nothing_to_cancel(update: Update, context: BotContext) -> None:
         await send(update.effective_message, render.nothing_to_cancel(context.tr))
 
 
+@admins_only
+@admins_only
 async def stale_draft_button(update: Update, context: BotContext) -> None:
     """An admin button pressed outside its draft (an old preview, or after a restart)."""
-    if not is_admin(update, context):
-        await refuse(update, context)
-    elif update.callback_query is not None:
+    if update.callback_query is not None:
         await update.callback_query.answer(render.draft_gone(context.tr))
 
 
 # --- running broadcasts and stats ---------------------------------------------------------------------------
 
 
+@admins_only
 async def broadcasts(update: Update, context: BotContext) -> None:
-    if not is_admin(update, context):
-        await refuse(update, context)
-        return
     if update.effective_message is None:
         return
     publisher = _publisher(context)
@@ -289,12 +274,10 @@ async def broadcasts(update: Update, context: BotContext) -> None:
     await send(update.effective_message, render.broadcasts(context.tr, context.content, running))
 
 
+@admins_only
 async def cancel_broadcast(update: Update, context: BotContext) -> None:
     query = update.callback_query
     if query is None:
-        return
-    if not is_admin(update, context):
-        await refuse(update, context)
         return
     parsed = callbacks.parse(query.data)
     broadcast_id = int(parsed.arg) if parsed else 0
@@ -304,10 +287,8 @@ async def cancel_broadcast(update: Update, context: BotContext) -> None:
         await query.answer(render.not_running(context.tr))
 
 
+@admins_only
 async def stats(update: Update, context: BotContext) -> None:
-    if not is_admin(update, context):
-        await refuse(update, context)
-        return
     if update.effective_message is None:
         return
     store = context.services.store

@@ -13,7 +13,7 @@ from bot import LANGUAGES, callbacks, render
 from bot.content import ContentError, RawItem
 from bot.content_edit import MAX_FILE_BYTES, SUFFIXES, diff, read_upload, stale_translations
 from bot.context import BotContext
-from bot.handlers.admin import is_admin, refuse
+from bot.handlers.permissions import admins_only, is_admin, refuse
 from bot.handlers.replies import send, show
 
 PENDING = "content_upload"
@@ -60,12 +60,10 @@ async def received(update: Update, context: BotContext) -> None:
     await send(message, screen)
 
 
+@admins_only
 async def decided(update: Update, context: BotContext) -> None:
     query = update.callback_query
     if query is None:
-        return
-    if not is_admin(update, context):
-        await refuse(update, context)
         return
     parsed = callbacks.parse(query.data)
     assert context.user_data is not None
