@@ -31,11 +31,11 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot import LANGUAGES, callbacks, render
+from bot import LANGUAGES, button_data, render
+from bot.aiohttp_request import AiohttpRequest
 from bot.content import read_content_dir
 from bot.context import SERVICES_KEY, BotContext, Services
 from bot.handlers import admin, admin_content, cases, fallback, info, language, start, subscriptions, topics
-from bot.http import AiohttpRequest
 from bot.publishing import Publisher
 from bot.resources import content_dir
 
@@ -75,7 +75,7 @@ def build_application(
         .token(token)
         .base_url(base_url)
         .base_file_url(file_base_url(base_url))
-        # aiohttp instead of PTB's default httpx: ~2000 sends/s here instead of ~250 (see bot/http.py).
+        # aiohttp instead of PTB's default httpx: ~2000 sends/s here instead of ~250 (see bot/aiohttp_request.py).
         .request(AiohttpRequest(connection_pool_size=REQUEST_POOL))
         .get_updates_request(AiohttpRequest(connection_pool_size=1))
         .context_types(ContextTypes(context=BotContext))
@@ -122,22 +122,22 @@ def register(application: AnyApplication) -> None:
     add(CommandHandler("stats", admin.stats))
     add(CommandHandler("cancel", admin.nothing_to_cancel))  # in a draft, the draft's own /cancel comes first
 
-    # 4. Buttons: each pattern accepts only the callback data shape built in bot/callbacks.py.
-    add(CallbackQueryHandler(language.chosen, pattern=callbacks.pattern(callbacks.LANGUAGE)))
-    add(CallbackQueryHandler(cases.case_list_page, pattern=callbacks.pattern(callbacks.CASE_LIST)))
-    add(CallbackQueryHandler(cases.open_case, pattern=callbacks.pattern(callbacks.CASE)))
-    add(CallbackQueryHandler(cases.history, pattern=callbacks.pattern(callbacks.HISTORY)))
-    add(CallbackQueryHandler(topics.background_button, pattern=callbacks.pattern(callbacks.BACKGROUND)))
-    add(CallbackQueryHandler(topics.concerns_button, pattern=callbacks.pattern(callbacks.CONCERN_LIST)))
-    add(CallbackQueryHandler(topics.concern_button, pattern=callbacks.pattern(callbacks.CONCERN)))
-    add(CallbackQueryHandler(subscriptions.subscription_button, pattern=callbacks.pattern(callbacks.SUBSCRIBE)))
-    add(CallbackQueryHandler(subscriptions.subscription_button, pattern=callbacks.pattern(callbacks.UNSUBSCRIBE)))
+    # 4. Buttons: each pattern accepts only the callback data shape built in bot/button_data.py.
+    add(CallbackQueryHandler(language.chosen, pattern=button_data.pattern(button_data.LANGUAGE)))
+    add(CallbackQueryHandler(cases.case_list_page, pattern=button_data.pattern(button_data.CASE_LIST)))
+    add(CallbackQueryHandler(cases.open_case, pattern=button_data.pattern(button_data.CASE)))
+    add(CallbackQueryHandler(cases.history, pattern=button_data.pattern(button_data.HISTORY)))
+    add(CallbackQueryHandler(topics.background_button, pattern=button_data.pattern(button_data.BACKGROUND)))
+    add(CallbackQueryHandler(topics.concerns_button, pattern=button_data.pattern(button_data.CONCERN_LIST)))
+    add(CallbackQueryHandler(topics.concern_button, pattern=button_data.pattern(button_data.CONCERN)))
+    add(CallbackQueryHandler(subscriptions.subscription_button, pattern=button_data.pattern(button_data.SUBSCRIBE)))
+    add(CallbackQueryHandler(subscriptions.subscription_button, pattern=button_data.pattern(button_data.UNSUBSCRIBE)))
     add(CallbackQueryHandler(subscriptions.subscriptions_button,
-                             pattern=callbacks.pattern(callbacks.SUBSCRIPTIONS)))
-    add(CallbackQueryHandler(subscriptions.forget_button, pattern=callbacks.pattern(callbacks.FORGET)))
-    add(CallbackQueryHandler(admin.cancel_broadcast, pattern=callbacks.pattern(callbacks.CANCEL_BROADCAST)))
-    add(CallbackQueryHandler(admin_content.decided, pattern=callbacks.pattern(callbacks.CONTENT_DECISION)))
-    add(CallbackQueryHandler(admin.stale_draft_button, pattern=callbacks.ADMIN_PATTERN))
+                             pattern=button_data.pattern(button_data.SUBSCRIPTIONS)))
+    add(CallbackQueryHandler(subscriptions.forget_button, pattern=button_data.pattern(button_data.FORGET)))
+    add(CallbackQueryHandler(admin.cancel_broadcast, pattern=button_data.pattern(button_data.CANCEL_BROADCAST)))
+    add(CallbackQueryHandler(admin_content.decided, pattern=button_data.pattern(button_data.CONTENT_DECISION)))
+    add(CallbackQueryHandler(admin.stale_draft_button, pattern=button_data.ADMIN_PATTERN))
 
     # 5. The bot blocked, kicked or let back in: whether the chat can be sent to.
     add(ChatMemberHandler(subscriptions.membership_changed, ChatMemberHandler.MY_CHAT_MEMBER))
@@ -166,13 +166,13 @@ def admin_draft() -> ConversationHandler[Any]:
             entry_points=[CommandHandler("push", admin.push), CommandHandler("correct", admin.correct)],
             states={
                 admin.CHOOSING: [CallbackQueryHandler(admin.topic_chosen,
-                                                      pattern=callbacks.pattern(callbacks.PUSH_TOPIC))],
+                                                      pattern=button_data.pattern(button_data.PUSH_TOPIC))],
                 admin.CHOOSING_UPDATE: [CallbackQueryHandler(admin.update_chosen,
-                                                             pattern=callbacks.pattern(callbacks.CORRECT))],
+                                                             pattern=button_data.pattern(button_data.CORRECT))],
                 admin.WRITING: [CommandHandler("skip", admin.skipped), MessageHandler(text, admin.text_received),
                                 MessageHandler(~filters.COMMAND, admin.text_received)],
                 admin.PREVIEWING: [CallbackQueryHandler(admin.decided,
-                                                        pattern=callbacks.pattern(callbacks.PUSH_DECISION))],
+                                                        pattern=button_data.pattern(button_data.PUSH_DECISION))],
             },
             fallbacks=[CommandHandler("cancel", admin.cancel_draft)],
             conversation_timeout=DRAFT_TIMEOUT,

@@ -28,9 +28,9 @@ from typing import Any
 
 from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter, TelegramError
 
+from bot.aiohttp_request import AiohttpRequest
 from bot.app import AnyApplication, on_connected, set_command_menus
 from bot.context import Services
-from bot.http import AiohttpRequest
 from bot.logging_setup import redact
 
 __all__ = ["BACKOFF_CAP", "StartupError", "connect", "run"]

@@ -1,4 +1,4 @@
-"""bot.http.AiohttpRequest: PTB's real Bot and Application over aiohttp, against the stand-in and raw sockets.
+"""bot/aiohttp_request.py: PTB's real Bot and Application over aiohttp, against the stand-in and raw sockets.
 
 No timing thresholds: every wait is a generous hang guard (``asyncio.wait_for``), and the
 short timeouts given to the requests only decide *which* outcome a test sees.
@@ -21,7 +21,7 @@ from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, Re
 from telegram.ext import Application, CommandHandler, ContextTypes
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
-from bot.http import POOL_TIMEOUT_MESSAGE, WATCHED_BODY_BYTES, AiohttpRequest
+from bot.aiohttp_request import POOL_TIMEOUT_MESSAGE, WATCHED_BODY_BYTES, AiohttpRequest
 from bot.local_api import LocalBotAPI
 
 TOKEN = "123456:TEST-made-up"

@@ -18,7 +18,7 @@ from telegram import Message, Update
 from telegram.error import TelegramError
 from telegram.ext import ConversationHandler
 
-from bot import LANGUAGES, callbacks, render
+from bot import LANGUAGES, button_data, render
 from bot.context import BotContext
 from bot.handlers.permissions import admins_only
 from bot.handlers.replies import send, show
@@ -105,7 +105,7 @@ async def correct(update: Update, context: BotContext) -> int:
 
 async def topic_chosen(update: Update, context: BotContext) -> int:
     query = update.callback_query
-    parsed = callbacks.parse(query.data if query else None)
+    parsed = button_data.parse(query.data if query else None)
     draft = _draft(update, context)
     if query is None or draft is None or parsed is None or (
             parsed.arg != GENERAL and context.content.case(parsed.arg) is None):
@@ -120,7 +120,7 @@ async def topic_chosen(update: Update, context: BotContext) -> int:
 
 async def update_chosen(update: Update, context: BotContext) -> int:
     query = update.callback_query
-    parsed = callbacks.parse(query.data if query else None)
+    parsed = button_data.parse(query.data if query else None)
     chosen = await context.services.store.updates.get(int(parsed.arg)) if parsed else None
     draft = _draft(update, context)
     if query is None or chosen is None or draft is None:
@@ -196,7 +196,7 @@ async def _preview(message: Message, context: BotContext, draft: Draft) -> None:
 
 async def decided(update: Update, context: BotContext) -> int:
     query = update.callback_query
-    parsed = callbacks.parse(query.data if query else None)
+    parsed = button_data.parse(query.data if query else None)
     draft = _draft(update, context)
     if query is None or parsed is None or draft is None or not draft.preview:
         if query is not None:
@@ -279,7 +279,7 @@ async def cancel_broadcast(update: Update, context: BotContext) -> None:
     query = update.callback_query
     if query is None:
         return
-    parsed = callbacks.parse(query.data)
+    parsed = button_data.parse(query.data)
     broadcast_id = int(parsed.arg) if parsed else 0
     if _publisher(context).broadcaster.cancel(broadcast_id):
         await query.answer(render.cancelling(context.tr, broadcast_id))

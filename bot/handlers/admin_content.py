@@ -9,7 +9,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.error import TelegramError
 
-from bot import LANGUAGES, callbacks, render
+from bot import LANGUAGES, button_data, render
 from bot.content import ContentError, RawItem
 from bot.content_edit import MAX_FILE_BYTES, SUFFIXES, diff, read_upload, stale_translations
 from bot.context import BotContext
@@ -65,7 +65,7 @@ async def decided(update: Update, context: BotContext) -> None:
     query = update.callback_query
     if query is None:
         return
-    parsed = callbacks.parse(query.data)
+    parsed = button_data.parse(query.data)
     assert context.user_data is not None
     pending = context.user_data.pop(PENDING, None)
     if pending is None or parsed is None:

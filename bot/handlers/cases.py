@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import Message, Update
 
-from bot import callbacks, render
+from bot import button_data, render
 from bot.context import BotContext
 from bot.handlers.cards import card
 from bot.handlers.replies import pressed, send, show
@@ -55,7 +55,7 @@ async def case_list_page(update: Update, context: BotContext) -> None:
     query = update.callback_query
     if query is None:
         return
-    parsed = callbacks.parse(query.data)
+    parsed = button_data.parse(query.data)
     page = int(parsed.arg) if parsed is not None else 0
     await query.answer()
     await show(query, render.case_list(context.tr, context.content, page))

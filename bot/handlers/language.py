@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.constants import ChatType
 
-from bot import LANGUAGES, callbacks, render
+from bot import LANGUAGES, button_data, render
 from bot.context import BotContext
 from bot.handlers.permissions import may_change_chat
 from bot.handlers.replies import send, show
@@ -43,7 +43,7 @@ async def chosen(update: Update, context: BotContext) -> None:
     chat = update.effective_chat
     if query is None or chat is None:
         return
-    parsed = callbacks.parse(query.data)
+    parsed = button_data.parse(query.data)
     if parsed is None or parsed.arg not in LANGUAGES:
         await query.answer(render.stale_button(context.tr))
         return

@@ -8,7 +8,7 @@ from typing import TypeVar
 from telegram import CallbackQuery, Message, Update
 from telegram.error import BadRequest
 
-from bot import callbacks
+from bot import button_data
 from bot.render import Screen
 
 NOT_MODIFIED = "message is not modified"
@@ -24,11 +24,11 @@ async def send(message: Message, screen: Screen) -> None:
 
 async def show(query: CallbackQuery, screen: Screen) -> None:
     """Show `screen` in place of the pressed message; a screen of several parts, or the answer to a button
-    that must leave its message as it is (`callbacks.FRESH`, under a delivered update), is sent anew."""
+    that must leave its message as it is (`button_data.FRESH`, under a delivered update), is sent anew."""
     message = query.message
     if not isinstance(message, Message):
         return  # the message is too old for Telegram to hand it back: nothing to edit or reply to
-    parsed = callbacks.parse(query.data)
+    parsed = button_data.parse(query.data)
     if len(screen) > 1 or (parsed is not None and parsed.fresh):
         await send(message, screen)
         return
@@ -51,5 +51,5 @@ async def notify(update: Update, text: str) -> None:
 def pressed(update: Update, find: Callable[[str], T | None]) -> tuple[CallbackQuery | None, T | None]:
     """The pressed button and what its callback data names (None when forged or no longer there)."""
     query = update.callback_query
-    parsed = callbacks.parse(query.data if query else None)
+    parsed = button_data.parse(query.data if query else None)
     return query, (find(parsed.arg) if parsed is not None else None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot import callbacks, render
+from bot import button_data, render
 from bot.context import BotContext
 from bot.handlers.cards import card
 from bot.handlers.replies import send
@@ -19,7 +19,7 @@ async def start(update: Update, context: BotContext) -> None:
     if chat is not None and context.chat_record is not None and not context.chat_record.active:
         context.chat_record = await context.services.store.chats.set_active(chat.id, True)  # back again
     if context.args:
-        link = callbacks.DEEP_LINK_CASE.match(context.args[0])
+        link = button_data.DEEP_LINK_CASE.match(context.args[0])
         case = content.case(link.group(1)) if link else None
         if case is not None:
             await send(message, await card(context, case))

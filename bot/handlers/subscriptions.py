@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import ChatMember, Message, Update
 
-from bot import callbacks, render
+from bot import button_data, render
 from bot.context import BotContext
 from bot.handlers.cards import card
 from bot.handlers.permissions import may_change_chat
@@ -86,7 +86,7 @@ async def subscriptions_command(update: Update, context: BotContext) -> None:
 async def subscription_button(update: Update, context: BotContext) -> None:
     """🔔 / 🔕 on a card, in the subscribe menu or in the list of subscriptions."""
     query, chat = update.callback_query, update.effective_chat
-    parsed = callbacks.parse(query.data if query else None)
+    parsed = button_data.parse(query.data if query else None)
     if query is None or chat is None or parsed is None:
         return
     topic = parsed.arg
@@ -96,7 +96,7 @@ async def subscription_button(update: Update, context: BotContext) -> None:
     if not await may_change_chat(update, context):
         return
     chats = context.services.store.chats
-    if parsed.kind == callbacks.SUBSCRIBE:
+    if parsed.kind == button_data.SUBSCRIBE:
         context.chat_record = await chats.subscribe(chat.id, topic, context.lang)
         await query.answer(render.topic_name(context.tr, context.content, topic) + " ✓")
     else:
@@ -105,12 +105,12 @@ async def subscription_button(update: Update, context: BotContext) -> None:
     # The pressed screen shows the new state: a card its toggle, the menu its ticks, a list what is left.
     case = context.content.case(topic)
     current = context.chat_record.subscriptions if context.chat_record else ()
-    if parsed.qualifier == callbacks.CARD and case is not None:
+    if parsed.qualifier == button_data.CARD and case is not None:
         await show(query, await card(context, case))
-    elif parsed.qualifier == callbacks.MENU:
+    elif parsed.qualifier == button_data.MENU:
         await show(query, render.subscribe_menu(context.tr, context.content.cases, current))
-    elif parsed.qualifier == callbacks.SINGLE:  # the confirmation flips, so a second tap undoes the first
-        if parsed.kind == callbacks.SUBSCRIBE:
+    elif parsed.qualifier == button_data.SINGLE:  # the confirmation flips, so a second tap undoes the first
+        if parsed.kind == button_data.SUBSCRIBE:
             await show(query, render.subscribed(context.tr, context.content, topic))
         else:
             await show(query, render.unsubscribed(context.tr, context.content, topic, remaining=_following(context)))
@@ -152,7 +152,7 @@ async def forget_command(update: Update, context: BotContext) -> None:
 
 async def forget_button(update: Update, context: BotContext) -> None:
     query, chat = update.callback_query, update.effective_chat
-    parsed = callbacks.parse(query.data if query else None)
+    parsed = button_data.parse(query.data if query else None)
     if query is None or chat is None or parsed is None or not await may_change_chat(update, context):
         return
     await query.answer()

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 
 from telegram import InlineKeyboardButton
 
-from bot import LANGUAGES, callbacks
+from bot import LANGUAGES, button_data
 from bot.broadcast import summary
 from bot.content import Content
 from bot.i18n import N_, Translator
@@ -42,8 +42,8 @@ def refusal(tr: Translator) -> str:
 def choose_topic(tr: Translator, content: Content) -> Screen:
     text = heading(tr._("New update")) + "\n" + esc(tr._("What is it about? (/cancel to stop)"))
     text += "\n" + esc(tr._("A general update goes to those who follow all updates."))
-    rows = [[InlineKeyboardButton(tr._("General updates"), callback_data=callbacks.push_topic(GENERAL))]]
-    rows += [[InlineKeyboardButton(button_name(tr, case), callback_data=callbacks.push_topic(case.id))]
+    rows = [[InlineKeyboardButton(tr._("General updates"), callback_data=button_data.push_topic(GENERAL))]]
+    rows += [[InlineKeyboardButton(button_name(tr, case), callback_data=button_data.push_topic(case.id))]
              for case in content.cases]
     return make_screen(text, buttons(rows))
 
@@ -102,10 +102,11 @@ def preview_summary(tr: Translator, content: Content, topic: str, texts: Mapping
         lines.append(esc(tr.ngettext("{count} recipient in all.", "{count} recipients in all.", total).format(
             count=total)))
     lines.append(esc(tr._("The messages above are exactly what each language's subscribers will see.")))
-    rows = [[InlineKeyboardButton("✅ " + tr._("Confirm and send"),
-                                  callback_data=callbacks.push_decision(preview_id, "ok"))],
-            [InlineKeyboardButton("✏️ " + tr._("Edit"), callback_data=callbacks.push_decision(preview_id, "edit")),
-             InlineKeyboardButton("✖ " + tr._("Cancel"), callback_data=callbacks.push_decision(preview_id, "cancel"))]]
+    def decision(label: str, decided: str) -> InlineKeyboardButton:
+        return InlineKeyboardButton(label, callback_data=button_data.push_decision(preview_id, decided))
+
+    rows = [[decision("✅ " + tr._("Confirm and send"), "ok")],
+            [decision("✏️ " + tr._("Edit"), "edit"), decision("✖ " + tr._("Cancel"), "cancel")]]
     return make_screen("\n".join(lines), buttons(rows))
 
 
@@ -137,7 +138,7 @@ def choose_correction(tr: Translator, content: Content, updates: Sequence[Campai
         lines.append(f"{BULLET} #{update.id} · {esc(tr.day(update.published))} · "
                      f"{esc(topic_name(tr, content, update.topic))}\n<i>{esc(shorten(first, 100))}</i>")
         rows.append([InlineKeyboardButton(shorten(f"#{update.id} · {first}", MAX_BUTTON),
-                                          callback_data=callbacks.correct(update.id))])
+                                          callback_data=button_data.correct(update.id))])
     return make_screen("\n".join(lines), buttons(rows))
 
 
@@ -173,7 +174,7 @@ def broadcasts(tr: Translator, content: Content, running: Sequence[tuple[Broadca
     for broadcast, counts in running:
         parts.append(progress_card(tr, content, broadcast, counts, False))
         rows.append([InlineKeyboardButton("✖ " + tr._("Cancel #{id}").format(id=broadcast.id),
-                                          callback_data=callbacks.cancel_broadcast(broadcast.id))])
+                                          callback_data=button_data.cancel_broadcast(broadcast.id))])
     return make_screen("\n\n".join(parts), buttons(rows))
 
 

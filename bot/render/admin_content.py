@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot import LANGUAGES, callbacks
+from bot import LANGUAGES, button_data
 from bot.content import Content, ContentError
 from bot.content_edit import MAX_DIFF_LINES, Change, Stale
 from bot.i18n import N_, Translator
@@ -47,8 +47,8 @@ SEEN_IN = {
 
 def _decision(tr: Translator) -> tuple[str, InlineKeyboardMarkup]:
     question = esc(tr._("Apply it? Members see it at once; `campaign-bot import` will not overwrite it."))
-    rows = [[InlineKeyboardButton("✅ " + tr._("Apply"), callback_data=callbacks.content_decision("ok")),
-             InlineKeyboardButton("✖ " + tr._("Cancel"), callback_data=callbacks.content_decision("cancel"))]]
+    rows = [[InlineKeyboardButton("✅ " + tr._("Apply"), callback_data=button_data.content_decision("ok")),
+             InlineKeyboardButton("✖ " + tr._("Cancel"), callback_data=button_data.content_decision("cancel"))]]
     return question, buttons(rows)
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot import callbacks
+from bot import button_data
 from bot.content import Case, Content, Link, Text, Topic
 from bot.i18n import Translator
 from bot.store import GENERAL
@@ -81,9 +81,9 @@ def buttons(rows: Iterable[Sequence[InlineKeyboardButton]]) -> InlineKeyboardMar
 
 def main_menu(tr: Translator) -> InlineKeyboardMarkup:
     return buttons([
-        [InlineKeyboardButton(tr._("Cases"), callback_data=callbacks.case_list())],
-        [InlineKeyboardButton(tr._("Background"), callback_data=callbacks.background()),
-         InlineKeyboardButton(tr._("Concerns"), callback_data=callbacks.concern_list())],
+        [InlineKeyboardButton(tr._("Cases"), callback_data=button_data.case_list())],
+        [InlineKeyboardButton(tr._("Background"), callback_data=button_data.background()),
+         InlineKeyboardButton(tr._("Concerns"), callback_data=button_data.concern_list())],
     ])
 
 

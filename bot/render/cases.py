@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton
 
-from bot import callbacks
+from bot import button_data
 from bot.content import Case, Content
 from bot.i18n import N_, Translator
 from bot.render.base import (
@@ -29,7 +29,7 @@ CASES_PER_PAGE = 8
 
 
 def case_button(tr: Translator, case: Case) -> InlineKeyboardButton:
-    return InlineKeyboardButton(button_name(tr, case), callback_data=callbacks.case(case.id))
+    return InlineKeyboardButton(button_name(tr, case), callback_data=button_data.case(case.id))
 
 
 def case_list(tr: Translator, content: Content, page: int = 0) -> Screen:
@@ -42,9 +42,9 @@ def case_list(tr: Translator, content: Content, page: int = 0) -> Screen:
     rows = [[case_button(tr, case)] for case in shown]
     nav = []
     if page > 0:
-        nav.append(InlineKeyboardButton("« " + tr._("Previous"), callback_data=callbacks.case_list(page - 1)))
+        nav.append(InlineKeyboardButton("« " + tr._("Previous"), callback_data=button_data.case_list(page - 1)))
     if page < pages - 1:
-        nav.append(InlineKeyboardButton(tr._("Next") + " »", callback_data=callbacks.case_list(page + 1)))
+        nav.append(InlineKeyboardButton(tr._("Next") + " »", callback_data=button_data.case_list(page + 1)))
     return make_screen(text, buttons([*rows, nav]))
 
 
@@ -84,23 +84,23 @@ def case_card(tr: Translator, content: Content, case: Case, *, latest: CampaignU
         blocks.append(heading(tr._("Concerns raised")) + "\n" + items)
     blocks.append(sources_block(tr, content, case.sources, bool(case.links)))
     if follows_all and not subscribed:
-        first = InlineKeyboardButton("✓ " + tr._("All updates"), callback_data=callbacks.subscriptions())
+        first = InlineKeyboardButton("✓ " + tr._("All updates"), callback_data=button_data.subscriptions())
     else:
-        first = subscription_toggle(tr, case.id, subscribed, callbacks.CARD)
+        first = subscription_toggle(tr, case.id, subscribed, button_data.CARD)
     rows = [[first]]
     if updates > 1:
         rows[0].append(InlineKeyboardButton(tr._("Updates ({count})").format(count=updates),
-                                            callback_data=callbacks.history(case.id)))
+                                            callback_data=button_data.history(case.id)))
     rows += link_rows(t, case.links)
     rows.append([InlineKeyboardButton("« " + tr._("All cases"),
-                                      callback_data=callbacks.case_list(page_of(content, case.id)))])
+                                      callback_data=button_data.case_list(page_of(content, case.id)))])
     return make_screen("\n\n".join(blocks) + t.pending_note(), buttons(rows))
 
 
 def subscription_toggle(tr: Translator, topic: str, subscribed: bool, screen: str) -> InlineKeyboardButton:
     if subscribed:
-        return InlineKeyboardButton("🔕 " + tr._("Unsubscribe"), callback_data=callbacks.unsubscribe(topic, screen))
-    return InlineKeyboardButton("🔔 " + tr._("Subscribe"), callback_data=callbacks.subscribe(topic, screen))
+        return InlineKeyboardButton("🔕 " + tr._("Unsubscribe"), callback_data=button_data.unsubscribe(topic, screen))
+    return InlineKeyboardButton("🔔 " + tr._("Subscribe"), callback_data=button_data.subscribe(topic, screen))
 
 
 def _update_block(tr: Translator, texts: Texts, update: CampaignUpdate) -> str:
@@ -137,9 +137,9 @@ def update_message(tr: Translator, content: Content, update: CampaignUpdate) -> 
     rows = []
     if case is not None:
         rows.append([InlineKeyboardButton(tr._("Open the case"),
-                                          callback_data=callbacks.fresh(callbacks.case(case.id)))])
+                                          callback_data=button_data.fresh(button_data.case(case.id)))])
     rows.append([InlineKeyboardButton(tr._("My subscriptions"),
-                                      callback_data=callbacks.fresh(callbacks.subscriptions()))])
+                                      callback_data=button_data.fresh(button_data.subscriptions()))])
     return Reply(text, buttons(rows))
 
 
@@ -148,7 +148,7 @@ def history(tr: Translator, content: Content, topic: str, updates: Sequence[Camp
     title = tr._("Updates: {name}").format(name=topic_name(tr, content, topic))
     blocks = [heading(title)]
     blocks += [_update_block(tr, t, update) for update in updates] or [esc(tr._("No updates yet."))]
-    back = [InlineKeyboardButton("« " + tr._("Back to the case"), callback_data=callbacks.case(topic))] \
+    back = [InlineKeyboardButton("« " + tr._("Back to the case"), callback_data=button_data.case(topic))] \
         if content.case(topic) else []
     return make_screen("\n\n".join(blocks) + t.pending_note(), buttons([back]))
 
@@ -171,10 +171,10 @@ def no_match(tr: Translator, query: str) -> Screen:
         tr._("Try a first name or a surname, in any script (for example: Asif, Yusifli, Юсифли), "
              "or browse all cases with /cases."))
     return make_screen(text, buttons([[InlineKeyboardButton(tr._("All cases"),
-                                                         callback_data=callbacks.case_list())]]))
+                                                         callback_data=button_data.case_list())]]))
 
 
 def case_usage(tr: Translator) -> Screen:
     text = esc(tr._("Send /case and a name, for example: /case Yusifli. Or browse all cases:"))
     return make_screen(text, buttons([[InlineKeyboardButton(tr._("All cases"),
-                                                         callback_data=callbacks.case_list())]]))
+                                                         callback_data=button_data.case_list())]]))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot import LANGUAGES, callbacks
+from bot import LANGUAGES, button_data
 from bot.i18n import Translator
 from bot.render.base import LANGUAGE_NAMES, Screen, buttons, esc, main_menu, make_screen
 
@@ -12,7 +12,7 @@ from bot.render.base import LANGUAGE_NAMES, Screen, buttons, esc, main_menu, mak
 def language_keyboard(current: str | None = None) -> InlineKeyboardMarkup:
     return buttons(
         [[InlineKeyboardButton(("✓ " if code == current else "") + LANGUAGE_NAMES[code],
-                               callback_data=callbacks.language(code))] for code in LANGUAGES]
+                               callback_data=button_data.language(code))] for code in LANGUAGES]
     )
 
 

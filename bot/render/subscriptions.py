@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton
 
-from bot import callbacks
+from bot import button_data
 from bot.content import Case, Content
 from bot.i18n import Translator
 from bot.render.base import BULLET, LANGUAGE_NAMES, Screen, button_name, buttons, esc, heading, make_screen, topic_name
@@ -25,14 +25,14 @@ def subscribe_menu(tr: Translator, cases: Sequence[Case], current: Sequence[str]
 
 def _menu_toggle(topic: str, label: str, following: bool) -> InlineKeyboardButton:
     if following:
-        return InlineKeyboardButton("✓ " + label, callback_data=callbacks.unsubscribe(topic, callbacks.MENU))
-    return InlineKeyboardButton(label, callback_data=callbacks.subscribe(topic, callbacks.MENU))
+        return InlineKeyboardButton("✓ " + label, callback_data=button_data.unsubscribe(topic, button_data.MENU))
+    return InlineKeyboardButton(label, callback_data=button_data.subscribe(topic, button_data.MENU))
 
 
 def subscribed(tr: Translator, content: Content, topic: str) -> Screen:
     text = esc(tr._("Subscribed: {name}. Updates will reach you here. /subscriptions lists what you follow; "
                     "/quiet makes them arrive without sound.").format(name=topic_name(tr, content, topic)))
-    return make_screen(text, buttons([[subscription_toggle(tr, topic, True, callbacks.SINGLE)]]))
+    return make_screen(text, buttons([[subscription_toggle(tr, topic, True, button_data.SINGLE)]]))
 
 
 def unsubscribed(tr: Translator, content: Content, topic: str, *, was_following: bool = True,
@@ -48,7 +48,7 @@ def unsubscribed(tr: Translator, content: Content, topic: str, *, was_following:
             names=names))
     else:
         text += "\n\n" + esc(tr._("You no longer follow anything. /subscribe to follow a case again."))
-    return make_screen(text, buttons([[subscription_toggle(tr, topic, False, callbacks.SINGLE)]]))
+    return make_screen(text, buttons([[subscription_toggle(tr, topic, False, button_data.SINGLE)]]))
 
 
 def subscriptions(tr: Translator, content: Content, record: ChatRecord | None) -> Screen:
@@ -57,14 +57,15 @@ def subscriptions(tr: Translator, content: Content, record: ChatRecord | None) -
                      key=lambda t: order.index(t) if t in order else len(order))
     if not current:
         text = esc(tr._("You don't follow anything. Send /subscribe, or press Subscribe on a case."))
+        follow_all = button_data.subscribe(ALL, button_data.LIST)
         return make_screen(text, buttons([[InlineKeyboardButton("🔔 " + tr._("All updates"),
-                                                             callback_data=callbacks.subscribe(ALL, callbacks.LIST))]]))
+                                                             callback_data=follow_all)]]))
     names = "\n".join(f"{BULLET} {esc(topic_name(tr, content, topic))}" for topic in current)
     text = esc(tr._("You follow:")) + "\n" + names
     if record is not None and record.quiet:
         text += "\n\n" + esc(tr._("Updates arrive without sound (/quiet to change)."))
     rows = [[InlineKeyboardButton("🔕 " + topic_name(tr, content, topic, on_button=True),
-                                  callback_data=callbacks.unsubscribe(topic, callbacks.LIST))] for topic in current]
+                                  callback_data=button_data.unsubscribe(topic, button_data.LIST))] for topic in current]
     return make_screen(text + "\n\n" + esc(tr._("Press one to unsubscribe.")), buttons(rows))
 
 
@@ -91,8 +92,8 @@ def quiet(tr: Translator, on: bool) -> Screen:
 def forget_confirm(tr: Translator) -> Screen:
     text = esc(tr._("Delete everything the bot holds about this chat: its language, subscriptions and settings? "
                     "You will get no more updates. This cannot be undone."))
-    yes = InlineKeyboardButton(tr._("Yes, delete it"), callback_data=callbacks.forget(True))
-    no = InlineKeyboardButton(tr._("No, keep it"), callback_data=callbacks.forget(False))
+    yes = InlineKeyboardButton(tr._("Yes, delete it"), callback_data=button_data.forget(True))
+    no = InlineKeyboardButton(tr._("No, keep it"), callback_data=button_data.forget(False))
     return make_screen(text, buttons([[yes, no]]))
 
 

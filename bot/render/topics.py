@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton
 
-from bot import callbacks
+from bot import button_data
 from bot.content import Content, Topic
 from bot.i18n import Translator
 from bot.render.base import Screen, Texts, button_name, buttons, esc, heading, link_rows, make_screen, sources_block
@@ -27,18 +27,18 @@ def topic(tr: Translator, content: Content, item: Topic, back: InlineKeyboardBut
 
 
 def background(tr: Translator, content: Content) -> Screen:
-    back = InlineKeyboardButton(tr._("Concerns"), callback_data=callbacks.concern_list())
+    back = InlineKeyboardButton(tr._("Concerns"), callback_data=button_data.concern_list())
     return topic(tr, content, content.background, back)
 
 
 def concern(tr: Translator, content: Content, item: Topic) -> Screen:
-    back = InlineKeyboardButton("« " + tr._("All concerns"), callback_data=callbacks.concern_list())
+    back = InlineKeyboardButton("« " + tr._("All concerns"), callback_data=button_data.concern_list())
     return topic(tr, content, item, back)
 
 
 def concern_list(tr: Translator, content: Content) -> Screen:
     text = heading(tr._("Human rights concerns")) + "\n" + esc(tr._("Choose a concern to read it:"))
-    rows = [[InlineKeyboardButton(button_name(tr, c), callback_data=callbacks.concern(c.id))]
+    rows = [[InlineKeyboardButton(button_name(tr, c), callback_data=button_data.concern(c.id))]
             for c in content.concerns]
-    rows.append([InlineKeyboardButton(tr._("Background"), callback_data=callbacks.background())])
+    rows.append([InlineKeyboardButton(tr._("Background"), callback_data=button_data.background())])
     return make_screen(text, buttons(rows))

@@ -34,12 +34,12 @@ from telegram.constants import ParseMode
 from telegram.error import RetryAfter, TelegramError
 from telegram.ext import AIORateLimiter, Application, Defaults
 
+from bot.aiohttp_request import AiohttpRequest
 from bot.app import REQUEST_POOL, RETRIES_AFTER_FLOOD_WAIT, build_application, ensure_content, file_base_url, running
 from bot.broadcast import Message
 from bot.config import Secret, Settings
 from bot.context import Services
 from bot.driver import TRYOUT_TOKEN
-from bot.http import AiohttpRequest
 from bot.i18n import Catalogs
 from bot.publishing import Publisher
 from bot.resources import locales_dir

@@ -1,4 +1,4 @@
-"""Callback data: short prefixed strings, built and parsed only here.
+"""What a button carries (Telegram's callback data): short prefixed strings, built and parsed only here.
 
 Telegram returns callback data as the client sends it, so a pressed button can carry anything:
 a forged string, or an id from an older version of the content. `parse` accepts only the shapes
