@@ -43,7 +43,7 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_chat(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.terminal import chat
+    from bot.tryout.terminal import chat
 
     return asyncio.run(chat(settings, user_id=args.user, language_code=args.language, admin=args.admin))
 

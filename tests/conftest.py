@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.driver import LocalBot
 from bot.i18n import Catalogs, Translator
-from bot.local_api import SentMessage
+from bot.tryout.driver import LocalBot
+from bot.tryout.standin import SentMessage
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGS = Catalogs(ROOT / "locales")

@@ -14,8 +14,8 @@ import yaml
 
 from bot.config import Settings
 from bot.content import MESSAGES, RawItem, read_content_dir
-from bot.driver import LocalBot
-from bot.local_api import SentMessage
+from bot.tryout.driver import LocalBot
+from bot.tryout.standin import SentMessage
 from tests.conftest import Member, tr
 
 ADMIN = 90001

@@ -14,9 +14,9 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.local_api import LocalBotAPI, SentMessage
 from bot.store import ALL, Store
 from bot.store.outbox import SENDING, SENT
+from bot.tryout.standin import LocalBotAPI, SentMessage
 from tests.conftest import tr
 
 ADMIN = 90002

@@ -13,7 +13,7 @@ import threading
 import time
 from pathlib import Path
 
-from bot.local_api import LocalBotAPI
+from bot.tryout.standin import LocalBotAPI
 from tests.conftest import tr
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -22,7 +22,7 @@ from telegram.ext import Application, CommandHandler, ContextTypes
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
 from bot.aiohttp_request import POOL_TIMEOUT_MESSAGE, WATCHED_BODY_BYTES, AiohttpRequest
-from bot.local_api import LocalBotAPI
+from bot.tryout.standin import LocalBotAPI
 
 TOKEN = "123456:TEST-made-up"
 USER = 42

@@ -29,7 +29,7 @@ from telegram import (
 from telegram.error import BadRequest, Conflict, Forbidden, RetryAfter
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
-from bot.local_api import HTMLParseError, LocalBotAPI, parse_html
+from bot.tryout.standin import HTMLParseError, LocalBotAPI, parse_html
 
 TOKEN = "123456:TEST-not-a-real-token"
 USER = 42
@@ -602,7 +602,7 @@ async def test_control_routes(api: LocalBotAPI, http: httpx.AsyncClient, bot: Bo
 def test_standalone_main_serves_until_interrupted() -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot.local_api", "--port", "0", "--rate", "30"],
+        [sys.executable, "-m", "bot.tryout.standin", "--port", "0", "--rate", "30"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,

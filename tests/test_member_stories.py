@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
-from bot.driver import LocalBot
+from bot.tryout.driver import LocalBot
 from tests.conftest import Member, tr
 from tests.test_broadcast import ADMIN, GENERAL_LABEL, TEXTS, push
 

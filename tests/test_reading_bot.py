@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.driver import LocalBot
 from bot.render import shorten
+from bot.tryout.driver import LocalBot
 from tests.conftest import Member, tr
 
 LANGS = {"en": "en", "az": "az-AZ", "ru": "ru"}  # bot language → a Telegram language_code for it

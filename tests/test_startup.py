@@ -20,7 +20,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot.local_api import LocalBotAPI
+from bot.tryout.standin import LocalBotAPI
 from tests.conftest import tr
 
 TOKEN = "6060606060:made-up-start-up-token-for-tests-only"

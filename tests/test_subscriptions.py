@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.driver import LocalBot
 from bot.store import ALL
+from bot.tryout.driver import LocalBot
 from tests.conftest import Member, tr
 
 LANGS = {"en": "en", "az": "az", "ru": "ru-RU"}

@@ -17,7 +17,7 @@ import pytest
 from bot import content_edit
 from bot.config import Settings
 from bot.content import MAX_DEPTH, MESSAGES, ContentError, load_content_dir, parse_yaml
-from bot.driver import LocalBot
+from bot.tryout.driver import LocalBot
 from tests.conftest import Member, tr
 
 ADMIN = 90001

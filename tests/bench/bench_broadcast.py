@@ -7,7 +7,7 @@ Each is compared with a naive sequential `await bot.send_message` loop (PTB's pl
 HTTPXRequest) against a stand-in with the same configuration, and (2) also with the same broadcaster on
 an ExtBot that uses PTB's default HTTPXRequest instead of the bot's aiohttp request.
 
-The bot is built as bot/driver.py builds it (a Store in a temporary directory, Services,
+The bot is built as bot/tryout/driver.py builds it (a Store in a temporary directory, Services,
 `build_application` pointed at the stand-in, `running(application)`); subscribers are added with
 `store.chats.subscribe`, and a broadcast is `publisher.publish(...)` (which starts the sender),
 `broadcaster.wait(...)`. Its progress is sampled every SAMPLE_EVERY seconds through
@@ -39,12 +39,12 @@ from bot.app import REQUEST_POOL, RETRIES_AFTER_FLOOD_WAIT, build_application, e
 from bot.broadcast import Message
 from bot.config import Secret, Settings
 from bot.context import Services
-from bot.driver import TRYOUT_TOKEN
 from bot.i18n import Catalogs
 from bot.publishing import Publisher
 from bot.resources import locales_dir
 from bot.store import ALL, GENERAL, Store
 from bot.store.outbox import SENT
+from bot.tryout.driver import TRYOUT_TOKEN
 
 log = logging.getLogger("bench")
 
@@ -80,7 +80,7 @@ async def subscribe_chats(store: Store, ids: Sequence[int]) -> float:
 @asynccontextmanager
 async def running_bot(api: StandIn, store: Store, data_dir: Path,
                       **settings: Any) -> AsyncIterator[tuple[Services, Any]]:
-    """The real Application, built like bot/driver.py builds it, running by long polling at `api`."""
+    """The real Application, built like bot/tryout/driver.py builds it, running by long polling at `api`."""
     config = Settings(token=Secret(TOKEN), data_dir=data_dir, api_base_url=api.base_url, **settings)
     services = Services(config, store, Catalogs(locales_dir()))
     application = build_application(services, token=TOKEN)

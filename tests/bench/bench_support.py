@@ -36,7 +36,7 @@ CONTROL_TIMEOUT = aiohttp.ClientTimeout(total=10)
 
 
 class StandIn:
-    """`python -m bot.local_api` in a separate process on 127.0.0.1 (a free port), stopped on exit.
+    """`python -m bot.tryout.standin` in a separate process on 127.0.0.1 (a free port), stopped on exit.
 
     `async with StandIn(workdir, rate=30, latency=0.08) as api:` then `api.base_url` for PTB and
     `await api.stats()` / `await api.register_chats(ids)` over its /_control surface.
@@ -61,7 +61,7 @@ class StandIn:
 
     @property
     def command(self) -> list[str]:
-        args = [sys.executable, "-m", "bot.local_api", "--host", "127.0.0.1", "--port", "0",
+        args = [sys.executable, "-m", "bot.tryout.standin", "--host", "127.0.0.1", "--port", "0",
                 "--latency", repr(self.latency)]
         if self.rate:
             args += ["--rate", repr(self.rate)]

@@ -1,6 +1,6 @@
 """campaign-bot benchmarks: `python tests/bench/run.py [--quick] [--json PATH] [--only pace,ceiling,store]`.
 
-1. pace     A broadcast at Telegram's pace: the stand-in (`python -m bot.local_api --rate 30 --latency 0.08`,
+1. pace     A broadcast at Telegram's pace: the stand-in (`python -m bot.tryout.standin --rate 30 --latency 0.08`,
             a separate process) and the real Application; sustained msg/s, 429s, deliveries not sent.
             Baseline: a naive sequential send loop, run during the broadcast against a second stand-in
             process with the same configuration (`--serial-baselines`: afterwards, on the same one).

@@ -21,9 +21,9 @@ from bot.config import Secret, Settings
 from bot.content import read_content_dir
 from bot.context import Services
 from bot.i18n import Catalogs
-from bot.local_api import LocalBotAPI
 from bot.resources import locales_dir
 from bot.store import Store
+from bot.tryout.standin import LocalBotAPI
 
 TRYOUT_TOKEN = "1000001:tryout-not-a-real-token"
 """A made-up token in the shape PTB accepts; the stand-in accepts any token."""

@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.config import Settings
-from bot.driver import LocalBot
 from bot.i18n import resolve_language
-from bot.local_api import SentMessage
 from bot.resources import working_content_dir
+from bot.tryout.driver import LocalBot
+from bot.tryout.standin import SentMessage
 
 HELP = """\
 Type a message (for example /start) and press Enter. A number presses that button.

@@ -1,0 +1,869 @@
+"""A local stand-in for the Telegram Bot API.
+
+:class:`LocalBotAPI` is an aiohttp server on 127.0.0.1 that answers the Bot API methods a bot
+built on python-telegram-bot actually uses, with Telegram's response envelope, status codes,
+error descriptions, HTML parsing rules, inline keyboard validation and flood limits. The
+"user side" (messages, button presses, blocking the bot) is driven from Python or over a small
+``/_control`` HTTP surface, and everything the bot did can be inspected afterwards.
+
+Faults can be injected to test how a bot copes with a failing Bot API: ``api.fail("getMe", 500,
+times=2)`` (or ``POST /_control/fail`` with ``method``, ``code``, optional ``times`` (default 1;
+0 stops failing) and ``description``) answers the next ``times`` calls of that method with that
+error code, in Telegram's error envelope (the description defaults to the status's reason phrase,
+e.g. ``Unauthorized`` for a rejected token). The failed calls are recorded in ``calls`` too.
+
+It serves three purposes: the terminal try-out (``campaign-bot chat``), behaviour tests that run
+the real PTB ``Application`` over real HTTP, and broadcast benchmarks. Every request is O(1) in
+the number of stored messages and nothing is logged per request.
+
+Run it standalone with ``python -m bot.tryout.standin --port 9000 --rate 30 --latency 0.08``.
+
+Deliberate differences from the real Bot API:
+
+* ``parse_mode=HTML`` is stricter about ``&``: an ampersand that does not start one of
+  ``&lt; &gt; &amp; &quot; &#NN; &#xHH;`` is rejected, where Telegram keeps it literally. A bot
+  that escapes everything it interpolates never notices; one that forgets is caught here.
+* Only ``HTML`` is implemented as a parse mode; ``Markdown``/``MarkdownV2`` are rejected.
+* Only documents are supported as media (``sendDocument``/``getFile``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import math
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from http import HTTPStatus
+from itertools import islice
+from typing import Any
+
+from aiohttp import web
+
+from bot.tryout.standin import control
+from bot.tryout.standin.html import JSONDict
+from bot.tryout.standin.model import ApiError, Chat, Fault, SentMessage, StoredFile, TokenBucket, Upload
+from bot.tryout.standin.params import (
+    BLOCKED,
+    CHAT_NOT_FOUND,
+    COMMAND_RE,
+    MAX_CAPTION_LENGTH,
+    MAX_UPLOAD_BYTES,
+    NOT_MODIFIED,
+    USER_COMMAND_RE,
+    default_user,
+    float_param,
+    formatted_param,
+    group_type,
+    int_param,
+    message_text,
+    ok,
+    read_params,
+    str_param,
+    validate_markup,
+)
+
+_Method = Callable[[JSONDict], Awaitable[Any]]
+
+
+class LocalBotAPI:
+    """A Telegram Bot API stand-in on ``host:port`` (see the module docstring).
+
+    Point PTB at it with ``Bot(token, base_url=api.base_url, base_file_url=api.base_file_url)``;
+    any token is accepted. Flood limits are token buckets: ``rate_limit`` sends at once, then
+    ``rate_limit`` per second, across all chats; ``per_chat_rate`` likewise per private chat and
+    ``group_per_minute`` per group chat (negative id). A request over a limit gets Telegram's 429
+    with ``retry_after``; rejected requests consume nothing and create nothing.
+    """
+
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        bot_id: int = 7000001,
+        bot_username: str = "campaign_tryout_bot",
+        bot_name: str = "Campaign bot",
+        rate_limit: float | None = None,
+        per_chat_rate: float | None = None,
+        group_per_minute: int | None = None,
+        latency: float = 0.0,
+    ) -> None:
+        self.host = host
+        self.port = port
+        self.bot_user: JSONDict = {
+            "id": bot_id,
+            "is_bot": True,
+            "first_name": bot_name,
+            "username": bot_username,
+        }
+        self._per_chat_rate = per_chat_rate
+        self._group_per_minute = group_per_minute
+        self._global_bucket = TokenBucket(rate_limit, rate_limit) if rate_limit else None
+        self._latency = latency
+
+        self.calls: deque[tuple[str, JSONDict]] = deque(maxlen=100_000)
+        self.callback_answers: dict[str, JSONDict] = {}
+        self.commands: dict[tuple[str, str], list[JSONDict]] = {}
+        self.sent_count = 0
+        self.rejected_429 = 0
+        self.rejected_403 = 0
+
+        self._chats: dict[int, Chat] = {}
+        self._users: dict[int, JSONDict] = {}
+        self._updates: deque[JSONDict] = deque()
+        self._next_update_id = 1
+        self._poll_waiters: set[asyncio.Future[None]] = set()
+        self._open_callbacks: set[str] = set()
+        self._next_callback_id = 1
+        self._files: dict[str, StoredFile] = {}  #: by file_id and by file_path
+        self._subscribers: list[asyncio.Queue[tuple[str, SentMessage]]] = []
+        self._webhook_url = ""
+        self._faults: dict[str, Fault] = {}  #: by lower-cased method name, see :meth:`fail`
+        self._running = False
+        self._runner: web.AppRunner | None = None
+        self._methods: dict[str, _Method] = {
+            name.lower(): method
+            for name, method in {
+                "getMe": self._get_me,
+                "logOut": self._true,
+                "close": self._true,
+                "setWebhook": self._set_webhook,
+                "deleteWebhook": self._delete_webhook,
+                "getWebhookInfo": self._get_webhook_info,
+                "getUpdates": self._get_updates,
+                "sendMessage": self._send_message,
+                "sendDocument": self._send_document,
+                "getFile": self._get_file,
+                "editMessageText": self._edit_message_text,
+                "editMessageReplyMarkup": self._edit_message_reply_markup,
+                "deleteMessage": self._delete_message,
+                "answerCallbackQuery": self._answer_callback_query,
+                "setMyCommands": self._set_my_commands,
+                "getMyCommands": self._get_my_commands,
+                "deleteMyCommands": self._delete_my_commands,
+                "sendChatAction": self._send_chat_action,
+                "getChat": self._get_chat,
+                "getChatMember": self._get_chat_member,
+            }.items()
+        }
+
+    # ---- lifecycle -------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Bind and serve; with ``port=0`` a free port is picked and stored in :attr:`port`."""
+        app = web.Application(client_max_size=MAX_UPLOAD_BYTES)
+        app.router.add_route("*", "/bot{token}/{method}", self._handle_api)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._handle_file)
+        control.add_routes(app, self)
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, self.host, self.port).start()
+        self.port = self._runner.addresses[0][1]
+        self._running = True
+
+    async def stop(self) -> None:
+        """Answer pending long polls (with no updates) and shut the server down."""
+        self._running = False
+        self._wake_pollers()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    @property
+    def base_url(self) -> str:
+        """The ``base_url`` for PTB's ``Bot`` (PTB appends the token)."""
+        return f"http://{self.host}:{self.port}/bot"
+
+    @property
+    def base_file_url(self) -> str:
+        """The ``base_file_url`` for PTB's ``Bot``."""
+        return f"http://{self.host}:{self.port}/file/bot"
+
+    # ---- the user side ---------------------------------------------------------------------
+
+    def user_message(
+        self,
+        user_id: int,
+        text: str,
+        *,
+        language_code: str | None = "en",
+        first_name: str = "Test",
+        chat_id: int | None = None,
+        chat_type: str | None = None,
+        username: str | None = None,
+    ) -> int:
+        """Queue a text message from a user; returns its update_id.
+
+        A leading ``/command`` (optionally ``@botname``) gets a ``bot_command`` entity. The chat is
+        the user's private chat unless ``chat_id`` names a group (negative id); ``chat_type``
+        defaults to what the id implies (``-100…`` ids are supergroups).
+        """
+        payload: JSONDict = {"text": text}
+        command = USER_COMMAND_RE.match(text)
+        if command:
+            payload["entities"] = [{"type": "bot_command", "offset": 0, "length": command.end()}]
+        return self.user_update(
+            user_id,
+            payload,
+            language_code=language_code,
+            first_name=first_name,
+            chat_id=chat_id,
+            chat_type=chat_type,
+            username=username,
+        )
+
+    def user_update(
+        self,
+        user_id: int,
+        payload: JSONDict,
+        *,
+        language_code: str | None = "en",
+        first_name: str = "Test",
+        chat_id: int | None = None,
+        chat_type: str | None = None,
+        username: str | None = None,
+    ) -> int:
+        """Queue a message from a user with ``payload`` merged into the Message dict.
+
+        Use it for messages without text, e.g. ``{"sticker": {...}}``. Writing in a private chat
+        that blocked the bot unblocks it first, as Telegram's "Restart" button does.
+        Returns the update_id.
+        """
+        chat_id = user_id if chat_id is None else chat_id
+        if chat_type is None:
+            chat_type = "private" if chat_id > 0 else group_type(chat_id)
+        private = chat_type == "private"
+        if (private and chat_id != user_id) or (not private and chat_id > 0):
+            raise ValueError(f"chat {chat_id} cannot be of type {chat_type!r} for user {user_id}")
+        user: JSONDict = {"id": user_id, "is_bot": False, "first_name": first_name}
+        if username is not None:
+            user["username"] = username
+        if language_code is not None:
+            user["language_code"] = language_code
+        self._users[user_id] = user
+        chat = self._chat(chat_id, chat_type)
+        if chat_type == "private":
+            chat.info = {"id": chat_id, "type": "private", "first_name": first_name}
+            if username is not None:
+                chat.info["username"] = username
+            if chat.blocked:
+                self.set_blocked(chat_id, False)
+        chat.user = user
+        message_id = chat.next_message_id
+        chat.next_message_id += 1
+        date = int(time.time())
+        text = payload.get("text", "")
+        chat.messages[message_id] = SentMessage(
+            message_id=message_id,
+            chat_id=chat_id,
+            html=text,
+            text=text,
+            entities=payload.get("entities", []),
+            reply_markup=None,
+            disable_notification=False,
+            from_bot=False,
+            date=date,
+        )
+        message = {
+            "message_id": message_id,
+            "from": user,
+            "chat": chat.info,
+            "date": date,
+            **payload,
+        }
+        return self._push_update("message", message)
+
+    def user_document(self, user_id: int, file_name: str, data: bytes, *,
+                      mime_type: str = "application/octet-stream", **options: Any) -> int:
+        """Queue a message in which the user sends a file (a document); returns the update_id.
+
+        The file is stored like an upload, so the bot can fetch it with getFile and download it.
+        """
+        stored = self._store_upload(Upload(file_name, mime_type, data))
+        return self.user_update(user_id, {"document": stored.document()}, **options)
+
+    def press_button(
+        self,
+        user_id: int,
+        message_id: int,
+        data: str,
+        *,
+        chat_id: int | None = None,
+        language_code: str | None = "en",
+    ) -> str:
+        """Queue a callback_query for a bot message; returns the callback_query id.
+
+        ``data`` is sent as given, whether or not a button carries it. Raises ``KeyError`` if
+        the chat has no such (undeleted) bot message.
+        """
+        chat_id = user_id if chat_id is None else chat_id
+        chat = self._chats.get(chat_id)
+        message = chat.messages.get(message_id) if chat else None
+        if chat is None or message is None or message.deleted or not message.from_bot:
+            raise KeyError(f"no bot message {message_id} in chat {chat_id}")
+        user = dict(self._users.get(user_id) or default_user(user_id))
+        user.pop("language_code", None)
+        if language_code is not None:
+            user["language_code"] = language_code
+        query_id = str(self._next_callback_id)
+        self._next_callback_id += 1
+        self._open_callbacks.add(query_id)
+        self._push_update(
+            "callback_query",
+            {
+                "id": query_id,
+                "from": user,
+                "chat_instance": str(chat_id),
+                "message": self._message_dict(message, chat),
+                "data": data,
+            },
+        )
+        return query_id
+
+    def set_blocked(self, chat_id: int, blocked: bool = True) -> None:
+        """Make the chat block (or unblock) the bot, queueing the my_chat_member update.
+
+        While blocked, sends and chat actions to the chat get 403. No-op if unchanged.
+        """
+        chat = self._chat(chat_id)
+        if chat.blocked == blocked:
+            return
+        chat.blocked = blocked
+        statuses: list[JSONDict] = [{"status": "member"}, {"status": "kicked", "until_date": 0}]
+        old, new = statuses if blocked else statuses[::-1]
+        self._push_update(
+            "my_chat_member",
+            {
+                "chat": chat.info,
+                "from": chat.user,
+                "date": int(time.time()),
+                "old_chat_member": {"user": self.bot_user, **old},
+                "new_chat_member": {"user": self.bot_user, **new},
+            },
+        )
+
+    def fail(self, method: str, code: int, times: int = 1, description: str | None = None) -> None:
+        """Answer the next ``times`` calls of ``method`` with the error ``code`` (4xx or 5xx).
+
+        ``times=0`` stops failing. The description defaults to the status's reason phrase
+        (``Unauthorized``, ``Internal Server Error``, ``Bad Gateway``...), as Telegram sends it.
+        """
+        if not method:
+            raise ValueError("fail: no method given")
+        if not 400 <= code <= 599:
+            raise ValueError(f"fail: {code} is not an HTTP error code")
+        if times <= 0:
+            self._faults.pop(method.lower(), None)
+            return
+        try:
+            phrase = HTTPStatus(code).phrase
+        except ValueError:
+            phrase = "Error"
+        self._faults[method.lower()] = Fault(code, description or phrase, times)
+
+    def set_group_admins(self, chat_id: int, user_ids: Iterable[int]) -> None:
+        """Who runs the group: getChatMember reports them as its owner, everyone else as a member."""
+        self._chat(chat_id).admins = set(user_ids)
+
+    def migrate_group(self, group_id: int, supergroup_id: int) -> None:
+        """The group became a supergroup with a new id: sends to the old id get Telegram's 400 with
+        ``migrate_to_chat_id``; the new chat is known and can be sent to."""
+        self._chat(group_id).migrated_to = supergroup_id
+        self._chat(supergroup_id, "supergroup")
+
+    def add_chats(self, chat_ids: Iterable[int]) -> None:
+        """Make chats known without a user writing first (e.g. a benchmark's audience).
+
+        Positive ids become private chats, negative ones groups (``-100…`` supergroups).
+        """
+        for chat_id in chat_ids:
+            self._chat(chat_id)
+
+    # ---- observation -----------------------------------------------------------------------
+
+    def messages(self, chat_id: int) -> list[SentMessage]:
+        """The bot's messages in the chat, oldest first, deleted ones included (flagged)."""
+        chat = self._chats.get(chat_id)
+        if chat is None:
+            return []
+        return [m for m in chat.messages.values() if m.from_bot]
+
+    def last_message(self, chat_id: int) -> SentMessage | None:
+        """The bot's most recent message in the chat (possibly deleted), or ``None``."""
+        chat = self._chats.get(chat_id)
+        if chat is None:
+            return None
+        return next((m for m in reversed(chat.messages.values()) if m.from_bot), None)
+
+    def subscribe(self) -> asyncio.Queue[tuple[str, SentMessage]]:
+        """A queue receiving ``("new" | "edit" | "delete", message)`` for every bot message."""
+        queue: asyncio.Queue[tuple[str, SentMessage]] = asyncio.Queue()
+        self._subscribers.append(queue)
+        return queue
+
+    def unsubscribe(self, queue: asyncio.Queue[tuple[str, SentMessage]]) -> None:
+        """Stop feeding a queue returned by :meth:`subscribe`."""
+        self._subscribers.remove(queue)
+
+    @property
+    def last_update_id(self) -> int:
+        """The update_id of the most recently queued update (0 before the first)."""
+        return self._next_update_id - 1
+
+    def pending_updates(self) -> int:
+        """Updates queued and not yet confirmed by a getUpdates offset."""
+        return len(self._updates)
+
+    def stats(self) -> JSONDict:
+        """Counters: sent_count, rejected_429, rejected_403, pending_updates."""
+        return {
+            "sent_count": self.sent_count,
+            "rejected_429": self.rejected_429,
+            "rejected_403": self.rejected_403,
+            "pending_updates": self.pending_updates(),
+        }
+
+    # ---- internals -------------------------------------------------------------------------
+
+    def _chat(self, chat_id: int, chat_type: str | None = None) -> Chat:
+        """The chat with that id, created (private if positive, else a group) if unknown."""
+        chat = self._chats.get(chat_id)
+        if chat is not None:
+            return chat
+        if chat_id > 0:
+            info: JSONDict = {"id": chat_id, "type": "private", "first_name": "Test"}
+            rate = self._per_chat_rate
+            bucket = TokenBucket(rate, rate) if rate else None
+            user = self._users.get(chat_id) or default_user(chat_id)
+        else:
+            info = {
+                "id": chat_id,
+                "type": chat_type or group_type(chat_id),
+                "title": f"Test group {-chat_id}",
+            }
+            per_minute = self._group_per_minute
+            bucket = TokenBucket(per_minute / 60, per_minute) if per_minute else None
+            user = default_user(1, "Group admin")
+        chat = self._chats[chat_id] = Chat(info=info, bucket=bucket, user=user)
+        return chat
+
+    def _push_update(self, kind: str, payload: JSONDict) -> int:
+        update_id = self._next_update_id
+        self._next_update_id += 1
+        self._updates.append({"update_id": update_id, kind: payload})
+        self._wake_pollers()
+        return update_id
+
+    def _wake_pollers(self) -> None:
+        for waiter in self._poll_waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+        self._poll_waiters.clear()
+
+    def _publish(self, event: str, message: SentMessage) -> None:
+        for queue in self._subscribers:
+            queue.put_nowait((event, message))
+
+    def _message_dict(self, message: SentMessage, chat: Chat) -> JSONDict:
+        result: JSONDict = {
+            "message_id": message.message_id,
+            "from": self.bot_user,
+            "chat": chat.info,
+            "date": message.date,
+        }
+        if message.edit_date is not None:
+            result["edit_date"] = message.edit_date
+        if message.document is not None:
+            result["document"] = message.document
+            text_key, entities_key = "caption", "caption_entities"
+        else:
+            text_key, entities_key = "text", "entities"
+        if message.text:
+            result[text_key] = message.text
+        if message.entities:
+            result[entities_key] = message.entities
+        if message.reply_markup and "inline_keyboard" in message.reply_markup:
+            result["reply_markup"] = message.reply_markup
+        return result
+
+    def _known_chat(self, params: JSONDict) -> Chat:
+        chat_id = params.get("chat_id")
+        if chat_id is None or chat_id == "":
+            raise ApiError(400, "Bad Request: chat_id is empty")
+        chat = self._chats.get(chat_id) if isinstance(chat_id, int) else None
+        if chat is None:
+            raise ApiError(400, CHAT_NOT_FOUND)
+        return chat
+
+    def _reachable_chat(self, params: JSONDict) -> Chat:
+        """The target chat of a send; 400 if unknown, 403 if it blocked the bot."""
+        chat = self._known_chat(params)
+        if chat.blocked:
+            self.rejected_403 += 1
+            raise ApiError(403, BLOCKED)
+        if chat.migrated_to is not None:
+            raise ApiError(400, "Bad Request: group chat was upgraded to a supergroup chat",
+                            {"migrate_to_chat_id": chat.migrated_to})
+        return chat
+
+    def _take_send_slot(self, chat: Chat) -> None:
+        """Apply the flood limits to one send to ``chat`` (429 when over a limit)."""
+        buckets = [b for b in (self._global_bucket, chat.bucket) if b is not None]
+        if not buckets:
+            return
+        now = time.monotonic()
+        wait = max(bucket.wait(now) for bucket in buckets)
+        if wait > 0:
+            self.rejected_429 += 1
+            retry_after = max(1, math.ceil(wait))
+            raise ApiError(
+                429,
+                f"Too Many Requests: retry after {retry_after}",
+                {"retry_after": retry_after},
+            )
+        for bucket in buckets:
+            bucket.take()
+
+    def _new_bot_message(
+        self,
+        chat: Chat,
+        params: JSONDict,
+        formatted: tuple[str, str, list[JSONDict]],
+        markup: JSONDict | None,
+        document: JSONDict | None = None,
+    ) -> JSONDict:
+        raw, text, entities = formatted
+        message_id = chat.next_message_id
+        chat.next_message_id += 1
+        message = SentMessage(
+            message_id=message_id,
+            chat_id=chat.info["id"],
+            html=raw,
+            text=text,
+            entities=entities,
+            reply_markup=markup,
+            disable_notification=bool(params.get("disable_notification")),
+            from_bot=True,
+            date=int(time.time()),
+            document=document,
+        )
+        chat.messages[message_id] = message
+        self.sent_count += 1
+        self._publish("new", message)
+        return self._message_dict(message, chat)
+
+    def _message_to_edit(self, params: JSONDict) -> tuple[Chat, SentMessage]:
+        chat = self._reachable_chat(params)
+        message = chat.messages.get(int_param(params, "message_id"))
+        if message is None or message.deleted:
+            raise ApiError(400, "Bad Request: message to edit not found")
+        if not message.from_bot:
+            raise ApiError(400, "Bad Request: message can't be edited")
+        return chat, message
+
+    def _apply_edit(self, chat: Chat, message: SentMessage) -> JSONDict:
+        message.edits += 1
+        message.edit_date = int(time.time())
+        self._publish("edit", message)
+        return self._message_dict(message, chat)
+
+    # ---- Bot API methods -------------------------------------------------------------------
+
+    async def _true(self, params: JSONDict) -> bool:
+        return True
+
+    async def _get_me(self, params: JSONDict) -> JSONDict:
+        return {
+            **self.bot_user,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+            "can_connect_to_business": False,
+            "has_main_web_app": False,
+        }
+
+    async def _set_webhook(self, params: JSONDict) -> bool:
+        self._webhook_url = str_param(params, "url")
+        if params.get("drop_pending_updates"):
+            self._updates.clear()
+        return True
+
+    async def _delete_webhook(self, params: JSONDict) -> bool:
+        self._webhook_url = ""
+        if params.get("drop_pending_updates"):
+            self._updates.clear()
+        return True
+
+    async def _get_webhook_info(self, params: JSONDict) -> JSONDict:
+        return {
+            "url": self._webhook_url,
+            "has_custom_certificate": False,
+            "pending_update_count": len(self._updates),
+        }
+
+    async def _get_updates(self, params: JSONDict) -> list[JSONDict]:
+        if self._webhook_url:
+            raise ApiError(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active;"
+                " use deleteWebhook to delete the webhook first",
+            )
+        offset = int_param(params, "offset", 0)
+        limit = min(max(int_param(params, "limit", 100), 1), 100)
+        timeout = float_param(params, "timeout", 0.0)
+        updates = self._updates
+        if offset > 0:
+            while updates and updates[0]["update_id"] < offset:
+                updates.popleft()
+        elif offset < 0:
+            while len(updates) > -offset:
+                updates.popleft()
+        if not updates and timeout > 0 and self._running:
+            waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            self._poll_waiters.add(waiter)
+            try:
+                await asyncio.wait_for(waiter, timeout)
+            except TimeoutError:
+                pass
+            finally:
+                self._poll_waiters.discard(waiter)
+        return list(islice(updates, limit))
+
+    async def _send_message(self, params: JSONDict) -> JSONDict:
+        chat = self._reachable_chat(params)
+        formatted = message_text(params)
+        markup = validate_markup(params.get("reply_markup"))
+        self._take_send_slot(chat)
+        return self._new_bot_message(chat, params, formatted, markup)
+
+    async def _send_document(self, params: JSONDict) -> JSONDict:
+        chat = self._reachable_chat(params)
+        formatted = formatted_param(params, "caption", "caption_entities")
+        if len(formatted[1]) > MAX_CAPTION_LENGTH:
+            raise ApiError(400, "Bad Request: message caption is too long")
+        markup = validate_markup(params.get("reply_markup"))
+        source = self._document_source(params)
+        self._take_send_slot(chat)
+        stored = source if isinstance(source, StoredFile) else self._store_upload(source)
+        return self._new_bot_message(chat, params, formatted, markup, stored.document())
+
+    def _document_source(self, params: JSONDict) -> StoredFile | Upload:
+        """The ``document`` parameter: a new upload, or the file_id of a stored file."""
+        document = params.get("document")
+        if isinstance(document, Upload):
+            if not document.data:
+                raise ApiError(400, "Bad Request: file must be non-empty")
+            return document
+        stored = self._files.get(str_param(params, "document"))
+        if stored is None:
+            raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
+        return stored
+
+    def _store_upload(self, upload: Upload) -> StoredFile:
+        number = len(self._files) // 2 + 1
+        stored = StoredFile(
+            file_id=f"BQACAgIAAx{number:08d}",
+            file_unique_id=f"AgAD{number:08d}",
+            file_path=f"documents/file_{number}",
+            file_name=upload.filename,
+            mime_type=upload.content_type,
+            data=upload.data,
+        )
+        self._files[stored.file_id] = self._files[stored.file_path] = stored
+        return stored
+
+    async def _get_file(self, params: JSONDict) -> JSONDict:
+        stored = self._files.get(str_param(params, "file_id"))
+        if stored is None:
+            raise ApiError(400, "Bad Request: invalid file_id")
+        return {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "file_size": len(stored.data),
+            "file_path": stored.file_path,
+        }
+
+    async def _edit_message_text(self, params: JSONDict) -> JSONDict:
+        chat, message = self._message_to_edit(params)
+        if message.document is not None:
+            raise ApiError(400, "Bad Request: there is no text in the message to edit")
+        raw, text, entities = message_text(params)
+        markup = validate_markup(params.get("reply_markup"))
+        if (text, entities, markup) == (message.text, message.entities, message.reply_markup):
+            raise ApiError(400, NOT_MODIFIED)
+        self._take_send_slot(chat)
+        message.html, message.text, message.entities = raw, text, entities
+        message.reply_markup = markup
+        return self._apply_edit(chat, message)
+
+    async def _edit_message_reply_markup(self, params: JSONDict) -> JSONDict:
+        chat, message = self._message_to_edit(params)
+        markup = validate_markup(params.get("reply_markup"))
+        if markup == message.reply_markup:
+            raise ApiError(400, NOT_MODIFIED)
+        self._take_send_slot(chat)
+        message.reply_markup = markup
+        return self._apply_edit(chat, message)
+
+    async def _delete_message(self, params: JSONDict) -> bool:
+        chat = self._known_chat(params)
+        message = chat.messages.get(int_param(params, "message_id"))
+        if message is None or message.deleted:
+            raise ApiError(400, "Bad Request: message to delete not found")
+        message.deleted = True
+        if message.from_bot:
+            self._publish("delete", message)
+        return True
+
+    async def _answer_callback_query(self, params: JSONDict) -> bool:
+        query_id = str_param(params, "callback_query_id")
+        if query_id not in self._open_callbacks:
+            raise ApiError(
+                400,
+                "Bad Request: query is too old and response timeout expired or query ID is invalid",
+            )
+        self._open_callbacks.discard(query_id)
+        self.callback_answers[query_id] = params
+        return True
+
+    @staticmethod
+    def _commands_key(params: JSONDict) -> tuple[str, str]:
+        scope = params.get("scope") or {"type": "default"}
+        if not isinstance(scope, dict) or not isinstance(scope.get("type"), str):
+            raise ApiError(400, "Bad Request: can't parse BotCommandScope JSON object")
+        return scope["type"], str_param(params, "language_code")
+
+    async def _set_my_commands(self, params: JSONDict) -> bool:
+        commands = params.get("commands")
+        if not isinstance(commands, list) or not all(isinstance(c, dict) for c in commands):
+            raise ApiError(400, "Bad Request: can't parse commands JSON object")
+        if len(commands) > 100:
+            raise ApiError(400, "Bad Request: BOT_COMMANDS_TOO_MUCH")
+        for command in commands:
+            name, description = command.get("command"), command.get("description")
+            if not isinstance(name, str) or not COMMAND_RE.fullmatch(name):
+                raise ApiError(400, "Bad Request: BOT_COMMAND_INVALID")
+            if not isinstance(description, str) or not 1 <= len(description.strip()) <= 256:
+                raise ApiError(400, "Bad Request: BOT_COMMAND_DESCRIPTION_INVALID")
+        key = self._commands_key(params)
+        if commands:
+            self.commands[key] = [
+                {"command": c["command"], "description": c["description"]} for c in commands
+            ]
+        else:
+            self.commands.pop(key, None)
+        return True
+
+    async def _get_my_commands(self, params: JSONDict) -> list[JSONDict]:
+        return self.commands.get(self._commands_key(params), [])
+
+    async def _delete_my_commands(self, params: JSONDict) -> bool:
+        self.commands.pop(self._commands_key(params), None)
+        return True
+
+    async def _send_chat_action(self, params: JSONDict) -> bool:
+        self._reachable_chat(params)
+        if not str_param(params, "action"):
+            raise ApiError(400, "Bad Request: action is empty")
+        return True
+
+    async def _get_chat_member(self, params: JSONDict) -> JSONDict:
+        chat = self._known_chat(params)
+        user_id = int_param(params, "user_id")
+        user = self._users.get(user_id) or default_user(user_id)
+        if chat.info["type"] == "private":
+            return {"status": "member", "user": user}
+        if user_id in chat.admins:
+            return {"status": "creator", "user": user, "is_anonymous": False}
+        return {"status": "member", "user": user}
+
+    async def _get_chat(self, params: JSONDict) -> JSONDict:
+        chat = self._known_chat(params)
+        return {
+            **chat.info,
+            "accent_color_id": 0,
+            "max_reaction_count": 11,
+            "accepted_gift_types": {
+                "unlimited_gifts": False,
+                "limited_gifts": False,
+                "unique_gifts": False,
+                "premium_subscription": False,
+                "gifts_from_channels": False,
+            },
+        }
+
+    # ---- HTTP handlers ---------------------------------------------------------------------
+
+    async def _handle_api(self, request: web.Request) -> web.Response:
+        name = request.match_info["method"]
+        try:
+            params = await read_params(request)
+        except ApiError as exc:
+            return exc.response()
+        self.calls.append((name, params))
+        if self._latency:
+            await asyncio.sleep(self._latency)
+        fault = self._faults.get(name.lower())
+        if fault is not None:
+            fault.times -= 1
+            if fault.times <= 0:
+                del self._faults[name.lower()]
+            return ApiError(fault.code, fault.description).response()
+        method = self._methods.get(name.lower())
+        if method is None:
+            return ApiError(404, "Not Found").response()
+        try:
+            return ok(await method(params))
+        except ApiError as exc:
+            return exc.response()
+
+    async def _handle_file(self, request: web.Request) -> web.Response:
+        if self._latency:
+            await asyncio.sleep(self._latency)
+        stored = self._files.get(request.match_info["path"])
+        if stored is None:
+            return ApiError(404, "Not Found").response()
+        return web.Response(body=stored.data, content_type=stored.mime_type)
+
+
+
+
+
+async def _serve(api: LocalBotAPI) -> None:
+    await api.start()
+    print(api.base_url, flush=True)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await api.stop()
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """``python -m bot.tryout.standin``: serve until interrupted, printing the base URL first."""
+    parser = argparse.ArgumentParser(description="Local stand-in for the Telegram Bot API.")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    parser.add_argument("--rate", type=float, default=None, help="global sends per second")
+    parser.add_argument("--per-chat-rate", type=float, default=None, help="sends/s per private chat")
+    parser.add_argument("--group-per-minute", type=int, default=None, help="sends/min per group")
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds added per request")
+    parser.add_argument("--bot-username", default="campaign_tryout_bot")
+    args = parser.parse_args(argv)
+    api = LocalBotAPI(
+        host=args.host,
+        port=args.port,
+        bot_username=args.bot_username,
+        rate_limit=args.rate,
+        per_chat_rate=args.per_chat_rate,
+        group_per_minute=args.group_per_minute,
+        latency=args.latency,
+    )
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(_serve(api))
+
+
+if __name__ == "__main__":
+    main()
