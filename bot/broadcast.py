@@ -26,12 +26,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from telegram import InlineKeyboardMarkup
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import ExtBot
 
-from bot.store import Store
-from bot.store.outbox import (
+from bot.model import (
     BLOCKED,
     CANCELLED,
     DONE,
@@ -43,8 +41,10 @@ from bot.store.outbox import (
     UNKNOWN,
     Broadcast,
     Delivery,
+    Outgoing,
     Result,
 )
+from bot.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -62,15 +62,9 @@ ATTEMPTS = 5
 PER_CHAT_INTERVAL = 1.0
 
 
-@dataclass(frozen=True)
-class Message:
-    """What one language's recipients get: the text and its keyboard."""
-
-    text: str
-    keyboard: InlineKeyboardMarkup | None = None
 
 
-Compose = Callable[[Broadcast], Awaitable[dict[str, Message]]]
+Compose = Callable[[Broadcast], Awaitable[dict[str, Outgoing]]]
 """Renders a broadcast's message in each language (from the update it carries)."""
 Report = Callable[[Broadcast, Counter[str], bool], Awaitable[None]]
 """Shows the admin the broadcast's progress (finished=False) or its final report (finished=True)."""
@@ -79,7 +73,7 @@ Report = Callable[[Broadcast, Counter[str], bool], Awaitable[None]]
 @dataclass
 class _Run:
     broadcast: Broadcast
-    messages: dict[str, Message]
+    messages: dict[str, Outgoing]
     counts: Counter[str]
     results: list[Result] = field(default_factory=list)
     attempts: Counter[int] = field(default_factory=Counter)
@@ -258,7 +252,7 @@ class Broadcaster:
         except NetworkError:
             return Result(delivery.seq, PENDING)
 
-    async def _send(self, broadcast: Broadcast, delivery: Delivery, chat_id: int, message: Message) -> int:
+    async def _send(self, broadcast: Broadcast, delivery: Delivery, chat_id: int, message: Outgoing) -> int:
         if broadcast.kind == EDIT:
             if delivery.message_id is None:
                 raise BadRequest("no message to edit")
@@ -303,8 +297,3 @@ class Broadcaster:
             log.warning("broadcast %d: the progress card could not be updated: %s", broadcast.id,
                         type(exc).__name__)
 
-
-def summary(counts: Counter[str]) -> dict[str, int]:
-    """Counts by outcome for reports: delivered, failed, blocked, unknown and pending (in flight included)."""
-    return {"sent": counts[SENT], "failed": counts[FAILED], "blocked": counts[BLOCKED],
-            "unknown": counts[UNKNOWN], "pending": counts[PENDING] + counts[SENDING]}

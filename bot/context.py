@@ -16,9 +16,10 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from bot.config import Settings
 from bot.content import Content
 from bot.i18n import Catalogs, Translator
+from bot.model import ChatRecord
 from bot.publishing import Publisher
 from bot.search import CaseIndex
-from bot.store import ChatRecord, Store
+from bot.store import Store
 
 
 @dataclass

@@ -17,11 +17,11 @@ from telegram.error import BadRequest
 from telegram.ext import ExtBot
 
 from bot import LANGUAGES, render
-from bot.broadcast import Broadcaster, Message
+from bot.broadcast import Broadcaster
 from bot.content import Content
 from bot.i18n import Catalogs
-from bot.store import CampaignUpdate, Store
-from bot.store.outbox import EDIT, SEND, SENT, Broadcast, Target
+from bot.model import EDIT, SEND, SENT, Broadcast, CampaignUpdate, Outgoing, Target
+from bot.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -52,18 +52,18 @@ class Publisher:
                         targets[d.chat_id] = Target(d.chat_id, d.language, d.quiet, d.message_id)
         return list(targets.values())
 
-    def preview(self, topic: str, texts: Mapping[str, str], correcting: CampaignUpdate | None) -> dict[str, Message]:
+    def preview(self, topic: str, texts: Mapping[str, str], correcting: CampaignUpdate | None) -> dict[str, Outgoing]:
         """Each language's message exactly as its subscribers will get it."""
         draft = CampaignUpdate(0, topic, dict(texts), correcting.published if correcting else date.today().isoformat(),
                                date.today().isoformat() if correcting else None)
         return self._messages(draft)
 
-    def _messages(self, update: CampaignUpdate) -> dict[str, Message]:
+    def _messages(self, update: CampaignUpdate) -> dict[str, Outgoing]:
         content = self._content()
         messages = {}
         for lang in LANGUAGES:
             reply = render.update_message(self._catalogs.get(lang), content, update)
-            messages[lang] = Message(reply.text, reply.keyboard)
+            messages[lang] = Outgoing(reply.text, reply.keyboard)
         return messages
 
     # --- publishing -------------------------------------------------------------------------------------
@@ -97,7 +97,7 @@ class Publisher:
 
     # --- what the broadcaster calls ---------------------------------------------------------------------
 
-    async def compose(self, broadcast: Broadcast) -> dict[str, Message]:
+    async def compose(self, broadcast: Broadcast) -> dict[str, Outgoing]:
         update = await self._store.updates.get(broadcast.update_id)
         if update is None:
             raise LookupError(f"broadcast {broadcast.id}: update {broadcast.update_id} is missing")

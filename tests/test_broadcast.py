@@ -11,8 +11,7 @@ import pytest
 
 from bot.config import Settings
 from bot.content import read_content_dir
-from bot.store import ALL
-from bot.store.outbox import BLOCKED, SENT
+from bot.model import ALL, BLOCKED, SENT
 from bot.tryout.driver import LocalBot
 from bot.tryout.standin import LocalBotAPI
 from tests.conftest import Member, tr

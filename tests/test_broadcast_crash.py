@@ -14,8 +14,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.store import ALL, Store
-from bot.store.outbox import SENDING, SENT
+from bot.model import ALL, SENDING, SENT
+from bot.store import Store
 from bot.tryout.standin import LocalBotAPI, SentMessage
 from tests.conftest import tr
 

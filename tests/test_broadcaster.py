@@ -9,9 +9,9 @@ from typing import Any
 
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot.broadcast import ATTEMPTS, Broadcaster, Message
-from bot.store import ALL, Store
-from bot.store.outbox import BLOCKED, FAILED, SEND, SENT, UNKNOWN, Broadcast, Target
+from bot.broadcast import ATTEMPTS, Broadcaster
+from bot.model import ALL, BLOCKED, FAILED, SEND, SENT, UNKNOWN, Broadcast, Outgoing, Target
+from bot.store import Store
 
 
 class FakeBot:
@@ -40,8 +40,8 @@ async def run(tmp_path: Path, script: dict[int, list[Exception]]) -> tuple[Count
     bot = FakeBot(script)
     reports: list[bool] = []
 
-    async def compose(_: Broadcast) -> dict[str, Message]:
-        return {"en": Message("hello")}
+    async def compose(_: Broadcast) -> dict[str, Outgoing]:
+        return {"en": Outgoing("hello")}
 
     async def report(_: Broadcast, __: Counter[str], finished: bool) -> None:
         reports.append(finished)

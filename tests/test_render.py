@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 from bot import render
 from bot.content import load_content_dir
 from bot.i18n import Catalogs
+from bot.model import ALL, Broadcast, CampaignUpdate
 from bot.textsplit import split_html, units
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -113,11 +115,6 @@ def test_callback_data_fits_telegram_and_lists_paginate() -> None:
 
 def _screens(lang: str) -> list[render.Screen]:
     """Every screen with buttons that a member or an admin meets, in one language."""
-    from collections import Counter
-
-    from bot.store import ALL, CampaignUpdate
-    from bot.store.outbox import Broadcast
-
     tr = CATALOGS.get(lang)
     update = CampaignUpdate(1, "asif-yusifli", {"en": "The trial of Asif Yusifli was postponed again."},
                             "2020-08-01", None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.store import ALL
+from bot.model import ALL
 from bot.tryout.driver import LocalBot
 from tests.conftest import Member, tr
 

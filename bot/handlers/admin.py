@@ -22,10 +22,9 @@ from bot import LANGUAGES, button_data, render
 from bot.context import BotContext
 from bot.handlers.permissions import admins_only
 from bot.handlers.replies import send, show
+from bot.model import GENERAL, PENDING
 from bot.publishing import Publisher
 from bot.render import Screen, make_screen
-from bot.store import GENERAL
-from bot.store.outbox import PENDING
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot import render
 from bot.content import Case
 from bot.context import BotContext
-from bot.store import ALL
+from bot.model import ALL
 
 
 async def card(context: BotContext, case: Case) -> render.Screen:

@@ -9,7 +9,7 @@ from bot.context import BotContext
 from bot.handlers.cards import card
 from bot.handlers.permissions import may_change_chat
 from bot.handlers.replies import send, show
-from bot.store import ALL
+from bot.model import ALL
 
 ALL_WORDS = frozenset({"all", "hamısı", "hamisi", "все", "всё"})
 """What members type for "everything", in the three languages."""

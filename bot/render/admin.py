@@ -8,9 +8,9 @@ from collections.abc import Mapping, Sequence
 from telegram import InlineKeyboardButton
 
 from bot import LANGUAGES, button_data
-from bot.broadcast import summary
 from bot.content import Content
 from bot.i18n import N_, Translator
+from bot.model import EDIT, GENERAL, Broadcast, CampaignUpdate, ChatStats, summary
 from bot.render.base import (
     BULLET,
     LANGUAGE_NAMES,
@@ -24,8 +24,6 @@ from bot.render.base import (
     shorten,
     topic_name,
 )
-from bot.store import GENERAL, CampaignUpdate, ChatStats
-from bot.store.outbox import EDIT, Broadcast
 
 LANGUAGE_IN_TEXT = {"en": N_("English"), "az": N_("Azerbaijani"), "ru": N_("Russian")}
 """Language names as they stand inside a sentence in the admin's language (not the endonyms)."""

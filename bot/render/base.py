@@ -11,7 +11,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot import button_data
 from bot.content import Case, Content, Link, Text, Topic
 from bot.i18n import Translator
-from bot.store import GENERAL
+from bot.model import GENERAL
 from bot.textsplit import split_html
 
 LANGUAGE_NAMES = {"en": "English", "az": "Azərbaycanca", "ru": "Русский"}

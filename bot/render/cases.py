@@ -9,6 +9,7 @@ from telegram import InlineKeyboardButton
 from bot import button_data
 from bot.content import Case, Content
 from bot.i18n import N_, Translator
+from bot.model import CampaignUpdate
 from bot.render.base import (
     BULLET,
     Reply,
@@ -23,7 +24,6 @@ from bot.render.base import (
     sources_block,
     topic_name,
 )
-from bot.store import CampaignUpdate
 
 CASES_PER_PAGE = 8
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from bot.content import Content
 from bot.i18n import N_, Translator
+from bot.model import RETENTION_DAYS
 from bot.render.base import BULLET, Screen, Texts, esc, heading, main_menu, make_screen, source_line
 from bot.render.language import language_keyboard
-from bot.store.outbox import RETENTION_DAYS
 
 # (command, description) in the order of the command menu; descriptions are translated at start-up.
 COMMANDS: tuple[tuple[str, str], ...] = (

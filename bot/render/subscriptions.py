@@ -9,9 +9,9 @@ from telegram import InlineKeyboardButton
 from bot import button_data
 from bot.content import Case, Content
 from bot.i18n import Translator
+from bot.model import ALL, ChatRecord
 from bot.render.base import BULLET, LANGUAGE_NAMES, Screen, button_name, buttons, esc, heading, make_screen, topic_name
 from bot.render.cases import subscription_toggle
-from bot.store import ALL, ChatRecord
 
 
 def subscribe_menu(tr: Translator, cases: Sequence[Case], current: Sequence[str], *,

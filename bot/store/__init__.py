@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.store.chats import ALL, ChatRecord, ChatRepository, ChatStats, Recipient
+from bot.store.chats import ChatRepository
 from bot.store.content_repo import ContentRepository, ImportReport
 from bot.store.database import Database, DataDirInUse
 from bot.store.outbox import OutboxRepository
-from bot.store.updates import GENERAL, CampaignUpdate, UpdateRepository
+from bot.store.updates import UpdateRepository
 
-__all__ = ["ALL", "GENERAL", "CampaignUpdate", "ChatRecord", "ChatRepository", "ChatStats", "ContentRepository",
-           "DataDirInUse", "ImportReport", "OutboxRepository", "Recipient", "Store", "UpdateRepository"]
+__all__ = ["DataDirInUse", "ImportReport", "Store"]
 
 
 class Store:

@@ -17,67 +17,37 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
 from tinydb.table import Document, Table
 
+from bot.model import ChatRecord, ChatStats, Recipient
 from bot.store.database import Database
 
 FILE = "chats"
 SHARDS = 2048
 """About 50 records a table at 100,000 chats: a write journals ~7 KB, and compactions (a few hundred
 milliseconds each) come rarely enough to stay out of the 99th percentile."""
-ALL = "all"
-"""The subscription to every update, general ones included."""
 
 
 def shard_name(chat_id: int) -> str:
     return f"chats-{chat_id % SHARDS:03d}"
 
 
-@dataclass(frozen=True)
-class ChatRecord:
-    chat_id: int
-    language: str
-    quiet: bool = False
-    subscriptions: tuple[str, ...] = ()
-    active: bool = True
-    created: str = ""
-    updated: str = ""
-    chose_language: bool = False
-
-    def as_document(self) -> dict[str, Any]:
-        return {"language": self.language, "quiet": self.quiet, "subscriptions": list(self.subscriptions),
-                "active": self.active, "created": self.created, "updated": self.updated,
-                "chosen": self.chose_language}
-
-    @classmethod
-    def from_document(cls, chat_id: int, doc: dict[str, Any]) -> ChatRecord:
-        return cls(chat_id, doc["language"], bool(doc.get("quiet", False)), tuple(doc.get("subscriptions", ())),
-                   bool(doc.get("active", True)), doc.get("created", ""), doc.get("updated", ""),
-                   bool(doc.get("chosen", True)))
-
-    def follows(self, topic: str) -> bool:
-        """Whether an update about `topic` (a case id, or "general") reaches this chat."""
-        return ALL in self.subscriptions or topic in self.subscriptions
+def as_document(record: ChatRecord) -> dict[str, Any]:
+    """A chat's record as stored (its id is the document id): exactly these fields."""
+    return {"language": record.language, "quiet": record.quiet, "subscriptions": list(record.subscriptions),
+            "active": record.active, "created": record.created, "updated": record.updated,
+            "chosen": record.chose_language}
 
 
-@dataclass(frozen=True)
-class Recipient:
-    chat_id: int
-    language: str
-    quiet: bool
-
-
-@dataclass(frozen=True)
-class ChatStats:
-    chats: int
-    active: int
-    by_language: dict[str, int]
-    by_subscription: dict[str, int]
-    subscribed_by_language: dict[str, int]
+def from_document(chat_id: int, doc: dict[str, Any]) -> ChatRecord:
+    """Records written before the `chosen` flag existed count as chosen: an earlier choice is never overridden."""
+    return ChatRecord(chat_id, doc["language"], bool(doc.get("quiet", False)), tuple(doc.get("subscriptions", ())),
+                      bool(doc.get("active", True)), doc.get("created", ""), doc.get("updated", ""),
+                      bool(doc.get("chosen", True)))
 
 
 class ChatRepository:
@@ -99,14 +69,14 @@ class ChatRepository:
         doc = self._table(chat_id).get(doc_id=chat_id)
         if not isinstance(doc, dict):
             return None
-        return ChatRecord.from_document(chat_id, doc)
+        return from_document(chat_id, doc)
 
     def _put(self, record: ChatRecord, existed: bool) -> ChatRecord:
         table = self._table(record.chat_id)
         if existed:
-            table.update(record.as_document(), doc_ids=[record.chat_id])
+            table.update(as_document(record), doc_ids=[record.chat_id])
         else:
-            table.insert(Document(record.as_document(), doc_id=record.chat_id))
+            table.insert(Document(as_document(record), doc_id=record.chat_id))
         return record
 
     def _change(self, chat_id: int, language: str, change: Callable[[ChatRecord], ChatRecord]) -> ChatRecord:
@@ -145,7 +115,7 @@ class ChatRepository:
     def _all(self) -> Iterator[ChatRecord]:
         for table in self._tables():
             for doc in table.all():
-                yield ChatRecord.from_document(doc.doc_id, doc)
+                yield from_document(doc.doc_id, doc)
 
     def _recipients(self, topic: str) -> list[Recipient]:
         return [Recipient(r.chat_id, r.language, r.quiet) for r in self._all() if r.active and r.follows(topic)]

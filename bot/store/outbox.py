@@ -19,78 +19,22 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tinydb.table import Document, Table
 
+from bot.model import FINAL, FORGOTTEN, PENDING, RETENTION_DAYS, RUNNING, SENDING, Broadcast, Delivery, Result, Target
 from bot.store.database import Database
 
 FILE = "outbox"
 BROADCASTS = "broadcasts"
 CHUNK = 500
 
-PENDING, SENDING, SENT, FAILED, BLOCKED, UNKNOWN = "pending", "sending", "sent", "failed", "blocked", "unknown"
-FORGOTTEN = "forgotten"
-"""A delivery whose chat asked the bot to forget it: no chat id, and not sent if it was still pending."""
-FINAL = frozenset({SENT, FAILED, BLOCKED, UNKNOWN, FORGOTTEN})
-RETENTION_DAYS = 30
 
-RUNNING, DONE, CANCELLED = "running", "done", "cancelled"
-
-SEND, EDIT = "send", "edit"
-"""A broadcast sends a new message, or edits the messages an earlier broadcast delivered."""
-
-
-@dataclass(frozen=True)
-class Broadcast:
-    id: int
-    kind: str
-    update_id: int
-    topic: str
-    state: str
-    total: int
-    created: str
-    admin_chat: int
-    progress_message: int | None
-    source: int | None = None  # for an edit: the broadcast whose messages it edits
-
-    @classmethod
-    def from_document(cls, doc_id: int, doc: dict[str, Any]) -> Broadcast:
-        return cls(doc_id, doc["kind"], doc["update"], doc["topic"], doc["state"], doc["total"], doc["created"],
-                   doc["admin_chat"], doc.get("progress_message"), doc.get("source"))
-
-
-@dataclass(frozen=True)
-class Delivery:
-    broadcast: int
-    seq: int
-    chat_id: int
-    language: str
-    quiet: bool
-    status: str
-    message_id: int | None  # of the message sent, or (for an edit) of the message to edit
-
-
-@dataclass(frozen=True)
-class Result:
-    """The fate of one delivery; `chat_id` is set when the chat moved (a group became a supergroup)."""
-
-    seq: int
-    status: str
-    message_id: int | None = None
-    chat_id: int | None = None
-
-
-@dataclass(frozen=True)
-class Target:
-    """One recipient as a broadcast is created: for an edit, `message_id` is the message to edit."""
-
-    chat_id: int
-    language: str
-    quiet: bool
-    message_id: int | None = None
+def broadcast_from_document(doc_id: int, doc: dict[str, Any]) -> Broadcast:
+    return Broadcast(doc_id, doc["kind"], doc["update"], doc["topic"], doc["state"], doc["total"], doc["created"],
+                     doc["admin_chat"], doc.get("progress_message"), doc.get("source"))
 
 
 def chunk_name(broadcast_id: int, seq: int) -> str:
@@ -143,11 +87,11 @@ class OutboxRepository:
                   "created": self._now().isoformat(timespec="seconds"), "admin_chat": admin_chat,
                   "progress_message": progress_message, "source": source}
         table.insert(Document(record, doc_id=broadcast_id))  # the commit point
-        return Broadcast.from_document(broadcast_id, record)
+        return broadcast_from_document(broadcast_id, record)
 
     def _get(self, broadcast_id: int) -> Broadcast | None:
         doc = self._broadcasts().get(doc_id=broadcast_id)
-        return Broadcast.from_document(broadcast_id, doc) if isinstance(doc, dict) else None
+        return broadcast_from_document(broadcast_id, doc) if isinstance(doc, dict) else None
 
     def _set(self, broadcast_id: int, fields: dict[str, Any]) -> None:
         self._broadcasts().update(fields, doc_ids=[broadcast_id])
@@ -252,7 +196,7 @@ class OutboxRepository:
 
     def _list(self, state: str | None, limit: int | None) -> list[Broadcast]:
         docs = sorted(self._broadcasts().all(), key=lambda d: d.doc_id, reverse=True)
-        found = [Broadcast.from_document(d.doc_id, d) for d in docs if state is None or d["state"] == state]
+        found = [broadcast_from_document(d.doc_id, d) for d in docs if state is None or d["state"] == state]
         return found[:limit] if limit is not None else found
 
     # --- from the event loop ----------------------------------------------------------------------------

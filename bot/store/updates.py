@@ -3,31 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from tinydb.table import Table
 
+from bot.model import CampaignUpdate
 from bot.store.database import Database
 
 FILE = "updates"
 TABLE = "updates"
-GENERAL = "general"
-"""The topic of an update that is about no one case."""
 
 
-@dataclass(frozen=True)
-class CampaignUpdate:
-    id: int
-    topic: str
-    texts: dict[str, str]
-    published: str
-    corrected: str | None = None
-
-    @classmethod
-    def from_document(cls, doc_id: int, doc: dict[str, Any]) -> CampaignUpdate:
-        return cls(doc_id, doc["topic"], dict(doc["texts"]), doc["published"], doc.get("corrected"))
+def from_document(doc_id: int, doc: dict[str, Any]) -> CampaignUpdate:
+    return CampaignUpdate(doc_id, doc["topic"], dict(doc["texts"]), doc["published"], doc.get("corrected"))
 
 
 class UpdateRepository:
@@ -41,7 +30,7 @@ class UpdateRepository:
     def _add(self, topic: str, texts: dict[str, str]) -> CampaignUpdate:
         doc = {"topic": topic, "texts": texts, "published": self._today().isoformat(), "corrected": None}
         doc_id = self._table().insert(doc)
-        return CampaignUpdate.from_document(doc_id, doc)
+        return from_document(doc_id, doc)
 
     def _correct(self, update_id: int, texts: dict[str, str]) -> CampaignUpdate | None:
         table = self._table()
@@ -52,11 +41,11 @@ class UpdateRepository:
 
     def _get(self, update_id: int) -> CampaignUpdate | None:
         doc = self._table().get(doc_id=update_id)
-        return CampaignUpdate.from_document(update_id, doc) if isinstance(doc, dict) else None
+        return from_document(update_id, doc) if isinstance(doc, dict) else None
 
     def _history(self, topic: str | None) -> list[CampaignUpdate]:
         docs = self._table().all()
-        updates = [CampaignUpdate.from_document(d.doc_id, d) for d in docs if topic is None or d["topic"] == topic]
+        updates = [from_document(d.doc_id, d) for d in docs if topic is None or d["topic"] == topic]
         return sorted(updates, key=lambda u: u.id, reverse=True)
 
     async def add(self, topic: str, texts: dict[str, str]) -> CampaignUpdate:
@@ -71,7 +60,3 @@ class UpdateRepository:
     async def history(self, topic: str | None = None) -> list[CampaignUpdate]:
         """Updates about `topic` (every topic when None), newest first."""
         return await self._db.run(self._history, topic)
-
-    async def latest(self, topic: str) -> CampaignUpdate | None:
-        history = await self.history(topic)
-        return history[0] if history else None

@@ -36,14 +36,13 @@ from telegram.ext import AIORateLimiter, Application, Defaults
 
 from bot.aiohttp_request import AiohttpRequest
 from bot.app import REQUEST_POOL, RETRIES_AFTER_FLOOD_WAIT, build_application, ensure_content, file_base_url, running
-from bot.broadcast import Message
 from bot.config import Secret, Settings
 from bot.context import Services
 from bot.i18n import Catalogs
+from bot.model import ALL, GENERAL, SENT, Outgoing
 from bot.publishing import Publisher
 from bot.resources import locales_dir
-from bot.store import ALL, GENERAL, Store
-from bot.store.outbox import SENT
+from bot.store import Store
 from bot.tryout.driver import TRYOUT_TOKEN
 
 log = logging.getLogger("bench")
@@ -189,7 +188,7 @@ async def timed_broadcast(publisher: Publisher, store: Store, api: StandIn, *, t
     }
 
 
-async def naive_sequential(base_url: str, ids: Sequence[int], message: Message, api: StandIn, *,
+async def naive_sequential(base_url: str, ids: Sequence[int], message: Outgoing, api: StandIn, *,
                            time_budget: float) -> dict[str, Any]:
     """The naive way: PTB's plain Bot (default HTTPXRequest, no rate limiter), one awaited send after another."""
     before = await api.stats()

@@ -1,7 +1,7 @@
 """Store benchmark: subscribe/unsubscribe at 50 operations a second with 100,000 chats in the store.
 
 The 100,000 chats are bulk-loaded through the store's own seam, on its thread: the records are built
-with `ChatRecord.as_document`, grouped by `chats.shard_name`, and each of the shard tables (chats.SHARDS) is
+with `chats.as_document`, grouped by `chats.shard_name`, and each of the shard tables (chats.SHARDS) is
 filled with one TinyDB `insert_multiple` (one journal append per shard); then the journal is compacted
 into the snapshot and the store is closed and reopened, so the run starts from a cold open of an
 ordinary 100,000-chat data directory. Operations then go through `store.chats.subscribe/unsubscribe`
@@ -28,9 +28,10 @@ from tinydb import TinyDB
 from tinydb.table import Document
 
 import bot.store.journal as journal_module
-from bot.store import ALL, Store
+from bot.model import ALL, ChatRecord
+from bot.store import Store
 from bot.store import chats as chats_module
-from bot.store.chats import ChatRecord, shard_name
+from bot.store.chats import shard_name
 from bot.store.database import Database
 
 FIRST_CHAT = 5_000_001
@@ -54,7 +55,7 @@ def _bulk_load(db: Database, members: int) -> dict[str, Any]:
     shards: dict[str, list[Document]] = defaultdict(list)
     for index in range(members):
         record = _record(index, today)
-        shards[shard_name(record.chat_id)].append(Document(record.as_document(), doc_id=record.chat_id))
+        shards[shard_name(record.chat_id)].append(Document(chats_module.as_document(record), doc_id=record.chat_id))
     built = time.perf_counter()
     tinydb = db.open_table_file(chats_module.FILE, journaled=True)
     for name in sorted(shards):
@@ -198,7 +199,7 @@ def jsonstorage_baseline(path: Path, members: int, updates: int, *, time_budget:
     """TinyDB's default JSONStorage, the same records in one table: single-record updates, each timed."""
     today = date.today().isoformat()
     started = time.perf_counter()
-    table = {str(index + 1): _record(index, today).as_document() for index in range(members)}
+    table = {str(index + 1): chats_module.as_document(_record(index, today)) for index in range(members)}
     path.write_text(json.dumps({"_default": table}))
     written_s = time.perf_counter() - started
     rng = random.Random(7)
