@@ -33,11 +33,14 @@ from telegram.warnings import PTBUserWarning
 
 from bot import LANGUAGES, button_data, render
 from bot.aiohttp_request import AiohttpRequest
+from bot.config import Settings
 from bot.content import read_content_dir
 from bot.context import SERVICES_KEY, BotContext, Services
 from bot.handlers import admin, admin_content, cases, fallback, info, language, start, subscriptions, topics
+from bot.i18n import Catalogs
 from bot.publishing import Publisher
-from bot.resources import content_dir
+from bot.resources import content_dir, locales_dir
+from bot.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -65,14 +68,18 @@ def file_base_url(api_base_url: str) -> str:
     return f"{root}/file/bot"
 
 
-def build_application(
-    services: Services, *, token: str, application_class: type[AnyApplication] = Application
-) -> AnyApplication:
-    base_url = services.settings.api_base_url
+def build(settings: Settings, *, application_class: type[AnyApplication] = Application) -> AnyApplication:
+    """Put the bot together: `campaign-bot run`, the try-out and the tests all start here.
+
+    The services are complete when this returns (the store is locked for this process, nothing is read
+    yet); PTB's hooks do the rest: `on_startup` opens the files and resumes broadcasts, `on_stop` pauses
+    them, `on_shutdown` closes the store.
+    """
+    base_url = settings.api_base_url
     application = (
         Application.builder()
         .application_class(application_class)
-        .token(token)
+        .token(settings.token.value)
         .base_url(base_url)
         .base_file_url(file_base_url(base_url))
         # aiohttp instead of PTB's default httpx: ~2000 sends/s here instead of ~250 (see bot/aiohttp_request.py).
@@ -80,15 +87,23 @@ def build_application(
         .get_updates_request(AiohttpRequest(connection_pool_size=1))
         .context_types(ContextTypes(context=BotContext))
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
-        .rate_limiter(AIORateLimiter(overall_max_rate=services.settings.send_rate,
-                                     max_retries=RETRIES_AFTER_FLOOD_WAIT))
+        .rate_limiter(AIORateLimiter(overall_max_rate=settings.send_rate, max_retries=RETRIES_AFTER_FLOOD_WAIT))
         .post_init(on_startup)
         .post_stop(on_stop)
+        .post_shutdown(on_shutdown)
         .build()
     )
-    application.bot_data[SERVICES_KEY] = services
+    store = Store(settings.data_dir)
+    catalogs = Catalogs(locales_dir())
+    publisher = Publisher(application.bot, store, catalogs, lambda: store.content.content, settings.default_language)
+    application.bot_data[SERVICES_KEY] = Services(settings, store, catalogs, publisher)
     register(application)
     return application
+
+
+def services_of(application: AnyApplication) -> Services:
+    services: Services = application.bot_data[SERVICES_KEY]
+    return services
 
 
 def register(application: AnyApplication) -> None:
@@ -183,21 +198,19 @@ def admin_draft() -> ConversationHandler[Any]:
 
 async def on_startup(application: AnyApplication) -> None:
     """After `initialize`, before updates flow: command menus, then `on_connected`."""
-    await set_command_menus(application, application.bot_data[SERVICES_KEY])
+    await set_command_menus(application, services_of(application))
     await on_connected(application)
 
 
 async def on_connected(application: AnyApplication) -> None:
     """Once the Bot API has answered (`bot/startup.py`): content, and unfinished broadcasts resumed."""
-    services: Services = application.bot_data[SERVICES_KEY]
+    services = services_of(application)
     await services.store.open()
     await ensure_content(services)
     # What is loaded now lives as long as the process: keep it out of the garbage collector's full passes,
     # which at 100,000 chats would otherwise stop the event loop for over 100 ms now and then.
     gc.collect()
     gc.freeze()
-    services.publisher = Publisher(application.bot, services.store, services.catalogs, lambda: services.content,
-                                   services.settings.default_language)
     await services.publisher.broadcaster.resume_all()
     if application.job_queue is not None:
         application.job_queue.run_repeating(prune_outbox, interval=PRUNE_EVERY, first=0, name="prune-outbox")
@@ -212,9 +225,12 @@ async def prune_outbox(context: BotContext) -> None:
 
 async def on_stop(application: AnyApplication) -> None:
     """Before the store closes: broadcasts stop claiming, and what is in flight is recorded."""
-    services: Services = application.bot_data[SERVICES_KEY]
-    if services.publisher is not None:
-        await services.publisher.broadcaster.stop()
+    await services_of(application).publisher.broadcaster.stop()
+
+
+async def on_shutdown(application: AnyApplication) -> None:
+    """Last: the store's files are closed and its lock released."""
+    services_of(application).store.close()
 
 
 async def ensure_content(services: Services, root: Path | None = None) -> None:
@@ -247,3 +263,4 @@ async def running(application: AnyApplication, *, poll_timeout: int = 10) -> Asy
             await application.updater.stop()
             await on_stop(application)
             await application.stop()
+    await on_shutdown(application)

@@ -9,13 +9,11 @@ import sys
 from pathlib import Path
 
 from bot import startup
-from bot.app import build_application
+from bot.app import build, services_of
 from bot.config import ConfigError, Settings
 from bot.content import ContentError, read_content_dir
-from bot.context import Services
-from bot.i18n import Catalogs
 from bot.logging_setup import protect, redact, setup_logging
-from bot.resources import locales_dir, working_content_dir
+from bot.resources import working_content_dir
 from bot.store import DataDirInUse, ImportReport, Store
 
 log = logging.getLogger("campaign-bot")
@@ -30,15 +28,14 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
         print("TELEGRAM_BOT_TOKEN is not set. To try the bot without a token, run: campaign-bot chat",
               file=sys.stderr)
         return 2
-    store = Store(settings.data_dir)
+    application = build(settings)
+    services = services_of(application)
     try:
-        services = Services(settings, store, Catalogs(locales_dir()))
-        application = build_application(services, token=settings.token.value)
         webhook = (dict(listen=args.listen, port=args.port, webhook_url=settings.webhook_url, url_path=args.url_path)
                    if settings.webhook_url else None)
         startup.run(application, services, webhook)  # waits for the Bot API first (bot/startup.py)
     finally:
-        store.close()
+        services.store.close()  # closed by PTB's shutdown hook once running; here if start-up ended before
     return 0
 
 

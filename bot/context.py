@@ -1,7 +1,7 @@
 """Typed context: what every handler can reach, without raw `bot_data["..."]` keys.
 
-`Services` is built once by the caller and kept in `bot_data` under one key (PTB builds `bot_data`
-itself, with no arguments); the caller that opened the store closes it. `BotContext` adds the
+`Services` is built once, complete, by `app.build` and kept in `bot_data` under one key (PTB builds
+`bot_data` itself, with no arguments). `BotContext` adds the
 per-update language, set by the first handler group (`handlers.language.resolve`) before any other
 handler runs.
 """
@@ -27,7 +27,7 @@ class Services:
     settings: Settings
     store: Store
     catalogs: Catalogs
-    publisher: Publisher | None = field(default=None, init=False)
+    publisher: Publisher
     _index: CaseIndex | None = field(default=None, init=False, repr=False)
     _indexed: Content | None = field(default=None, init=False, repr=False)
 

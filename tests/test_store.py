@@ -117,11 +117,11 @@ async def test_chat_record_holds_only_what_the_bot_needs(tmp_path: Path) -> None
         stored = set(chats_module.as_document(record))
         assert stored == {"language", "chosen", "quiet", "subscriptions", "active", "created", "updated"}
         assert len(record.created) == len("2026-11-22")
-        assert await store.chats.forget(42) is True
+        assert await store.forget_chat(42) is True
         assert await store.chats.get(42) is None
         raw = b"".join(p.read_bytes() for p in tmp_path.glob("chats.json*"))
         assert b'"42"' not in raw  # gone from the journal's history too
-        assert await store.chats.forget(42) is False
+        assert await store.forget_chat(42) is False
     finally:
         store.close()
 
@@ -239,7 +239,7 @@ async def test_forget_erases_a_chat_from_every_broadcast_and_keeps_the_totals(tm
         broadcast = await store.outbox.create(SEND, 1, ALL, 99, targets)
         claimed = await store.outbox.claim(broadcast.id, 2)
         await store.outbox.record(broadcast.id, [Result(d.seq, SENT, 500 + d.seq) for d in claimed])
-        assert await store.outbox.forget_chat(11) == 1 and await store.outbox.forget_chat(13) == 1
+        assert await store.forget_chat(11) is False and await store.forget_chat(13) is False  # no record, yet erased
         deliveries = {d.seq: d for d in await store.outbox.deliveries(broadcast.id)}
         assert (deliveries[1].chat_id, deliveries[1].status, deliveries[1].message_id) == (0, SENT, None)
         assert (deliveries[3].chat_id, deliveries[3].status) == (0, FORGOTTEN)  # pending: never sent now

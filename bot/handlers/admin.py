@@ -23,7 +23,6 @@ from bot.context import BotContext
 from bot.handlers.permissions import admins_only
 from bot.handlers.replies import send, show
 from bot.model import GENERAL, PENDING
-from bot.publishing import Publisher
 from bot.render import Screen, make_screen
 
 log = logging.getLogger(__name__)
@@ -47,13 +46,6 @@ class Draft:
     @property
     def language(self) -> str:
         return LANGUAGES[self.step]
-
-
-def _publisher(context: BotContext) -> Publisher:
-    publisher = context.services.publisher
-    if publisher is None:
-        raise RuntimeError("the publisher starts with the application")
-    return publisher
 
 
 def _drafts(context: BotContext) -> dict[int, Draft]:
@@ -180,7 +172,7 @@ async def _next_language(message: Message, context: BotContext, draft: Draft) ->
 
 
 async def _preview(message: Message, context: BotContext, draft: Draft) -> None:
-    publisher = _publisher(context)
+    publisher = context.services.publisher
     correcting = await context.services.store.updates.get(draft.correcting) if draft.correcting else None
     for preview in publisher.preview(draft.topic, draft.texts, correcting).values():
         await message.reply_html(preview.text, reply_markup=preview.keyboard, do_quote=False)
@@ -217,7 +209,7 @@ async def decided(update: Update, context: BotContext) -> int:
     chat = update.effective_chat
     assert chat is not None
     summary = query.message.message_id if query.message is not None else None
-    publisher = _publisher(context)
+    publisher = context.services.publisher
     if draft.correcting:
         broadcast = await publisher.correct(draft.correcting, draft.texts, chat.id, summary)
     else:
@@ -264,7 +256,7 @@ async def stale_draft_button(update: Update, context: BotContext) -> None:
 async def broadcasts(update: Update, context: BotContext) -> None:
     if update.effective_message is None:
         return
-    publisher = _publisher(context)
+    publisher = context.services.publisher
     outbox = context.services.store.outbox
     running = []
     for broadcast in await outbox.running():
@@ -280,7 +272,7 @@ async def cancel_broadcast(update: Update, context: BotContext) -> None:
         return
     parsed = button_data.parse(query.data)
     broadcast_id = int(parsed.arg) if parsed else 0
-    if _publisher(context).broadcaster.cancel(broadcast_id):
+    if context.services.publisher.broadcaster.cancel(broadcast_id):
         await query.answer(render.cancelling(context.tr, broadcast_id))
     else:
         await query.answer(render.not_running(context.tr))

@@ -159,8 +159,7 @@ async def forget_button(update: Update, context: BotContext) -> None:
     if parsed.arg != "yes":
         await show(query, render.kept(context.tr))
         return
-    deleted = await context.services.store.chats.forget(chat.id)
-    await context.services.store.outbox.forget_chat(chat.id)  # and who-got-what of past broadcasts
+    deleted = await context.services.store.forget_chat(chat.id)  # and who got what of past broadcasts
     context.chat_record = None
     await show(query, render.forgotten(context.tr, deleted))
 

@@ -26,5 +26,16 @@ class Store:
         await self.chats.open()
         await self.outbox.running()
 
+    async def forget_chat(self, chat_id: int) -> bool:
+        """Erase a chat everywhere, in one step on the store's thread: its record, and its deliveries in every
+        broadcast (they keep only their status, for the totals). False if there was no record."""
+
+        def forget() -> bool:
+            deleted = self.chats.forget_now(chat_id)
+            self.outbox.forget_chat_now(chat_id)
+            return deleted
+
+        return await self.db.run(forget)
+
     def close(self) -> None:
         self.db.close()

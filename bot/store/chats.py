@@ -95,7 +95,8 @@ class ChatRepository:
             return current
         return self._put(replace(current, active=active, updated=self._today().isoformat()), existed=True)
 
-    def _forget(self, chat_id: int) -> bool:
+    def forget_now(self, chat_id: int) -> bool:
+        """On the store's thread (see `Store.forget_chat`)."""
         if self._get(chat_id) is None:
             return False
         self._table(chat_id).remove(doc_ids=[chat_id])
@@ -190,9 +191,6 @@ class ChatRepository:
 
     async def set_active(self, chat_id: int, active: bool) -> ChatRecord | None:
         return await self._db.run(self._set_active, chat_id, active)
-
-    async def forget(self, chat_id: int) -> bool:
-        return await self._db.run(self._forget, chat_id)
 
     async def migrate(self, old_id: int, new_id: int) -> ChatRecord | None:
         return await self._db.run(self._migrate, old_id, new_id)

@@ -178,7 +178,8 @@ class OutboxRepository:
             pruned += 1
         return pruned
 
-    def _forget_chat(self, chat_id: int) -> int:
+    def forget_chat_now(self, chat_id: int) -> int:
+        """On the store's thread (see `Store.forget_chat`)."""
         erased = 0
         tinydb = self._file()
         for name in tinydb.tables():
@@ -241,10 +242,6 @@ class OutboxRepository:
         """Drop who-got-what of broadcasts finished over RETENTION_DAYS ago; returns how many broadcasts."""
         horizon = (now or self._now()) - timedelta(days=RETENTION_DAYS)
         return await self._db.run(self._prune, horizon)
-
-    async def forget_chat(self, chat_id: int) -> int:
-        """Erase a chat from every broadcast (its deliveries keep only their status, for the totals)."""
-        return await self._db.run(self._forget_chat, chat_id)
 
     async def has_pending(self, broadcast_id: int) -> bool:
         return (await self.counts(broadcast_id))[PENDING] > 0

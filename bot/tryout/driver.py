@@ -16,12 +16,10 @@ from typing import Any
 
 from telegram.ext import Application
 
-from bot.app import build_application, ensure_content, running
+from bot.app import build, ensure_content, running, services_of
 from bot.config import Secret, Settings
 from bot.content import read_content_dir
 from bot.context import Services
-from bot.i18n import Catalogs
-from bot.resources import locales_dir
 from bot.store import Store
 from bot.tryout.standin import LocalBotAPI
 
@@ -84,13 +82,12 @@ class LocalBot:
             await self.api.start()
         settings = replace(self._settings, api_base_url=self.api.base_url, token=Secret(TRYOUT_TOKEN),
                            data_dir=self.data_dir)
-        self.store = Store(self.data_dir)
-        services = Services(settings, self.store, Catalogs(locales_dir()))
-        if self._content_root is not None:
-            await ensure_content(services, self._content_root)
-        application = build_application(services, token=TRYOUT_TOKEN, application_class=TrackedApplication)
+        application = build(settings, application_class=TrackedApplication)
         assert isinstance(application, TrackedApplication)
         self.application = application
+        self.store = services_of(application).store
+        if self._content_root is not None:
+            await ensure_content(self.services, self._content_root)
         self._stack = running(application, poll_timeout=1)
         await self._stack.__aenter__()
         return self
@@ -102,7 +99,7 @@ class LocalBot:
                 await self._stack.__aexit__(exc_type, exc, tb)
         finally:
             if self.store is not None:
-                self.store.close()
+                self.store.close()  # closed already by the application's shutdown, unless its start failed
             if self._own_api:
                 await self.api.stop()
 

@@ -7,11 +7,11 @@ Each is compared with a naive sequential `await bot.send_message` loop (PTB's pl
 HTTPXRequest) against a stand-in with the same configuration, and (2) also with the same broadcaster on
 an ExtBot that uses PTB's default HTTPXRequest instead of the bot's aiohttp request.
 
-The bot is built as bot/tryout/driver.py builds it (a Store in a temporary directory, Services,
-`build_application` pointed at the stand-in, `running(application)`); subscribers are added with
-`store.chats.subscribe`, and a broadcast is `publisher.publish(...)` (which starts the sender),
-`broadcaster.wait(...)`. Its progress is sampled every SAMPLE_EVERY seconds through
-`broadcaster.progress(id)`, which gives the delivered count over time.
+The bot is built as everywhere, by `bot.app.build` pointed at the stand-in, and run with
+`running(application)`; subscribers are added beforehand with `store.chats.subscribe`, and a broadcast
+is `publisher.publish(...)` (which starts the sender), then `broadcaster.wait(...)`. Its progress is
+sampled every SAMPLE_EVERY seconds through `broadcaster.progress(id)`, which gives the delivered count
+over time.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from telegram.error import RetryAfter, TelegramError
 from telegram.ext import AIORateLimiter, Application, Defaults
 
 from bot.aiohttp_request import AiohttpRequest
-from bot.app import REQUEST_POOL, RETRIES_AFTER_FLOOD_WAIT, build_application, ensure_content, file_base_url, running
+from bot.app import REQUEST_POOL, RETRIES_AFTER_FLOOD_WAIT, build, file_base_url, running, services_of
 from bot.config import Secret, Settings
 from bot.context import Services
 from bot.i18n import Catalogs
@@ -77,14 +77,20 @@ async def subscribe_chats(store: Store, ids: Sequence[int]) -> float:
 
 
 @asynccontextmanager
-async def running_bot(api: StandIn, store: Store, data_dir: Path,
-                      **settings: Any) -> AsyncIterator[tuple[Services, Any]]:
-    """The real Application, built like bot/tryout/driver.py builds it, running by long polling at `api`."""
-    config = Settings(token=Secret(TOKEN), data_dir=data_dir, api_base_url=api.base_url, **settings)
-    services = Services(config, store, Catalogs(locales_dir()))
-    application = build_application(services, token=TOKEN)
+async def running_bot(api: StandIn, data_dir: Path, **settings: Any) -> AsyncIterator[tuple[Services, Any]]:
+    """The real Application, built by `bot.app.build` as everywhere, running by long polling at `api`."""
+    application = build(Settings(token=Secret(TOKEN), data_dir=data_dir, api_base_url=api.base_url, **settings))
     async with running(application, poll_timeout=1):
-        yield services, application
+        yield services_of(application), application
+
+
+async def subscribed(data_dir: Path, ids: Sequence[int]) -> float:
+    """Seconds to subscribe `ids` to all updates, in a store opened and closed for it (the bot opens its own)."""
+    store = Store(data_dir)
+    try:
+        return await subscribe_chats(store, ids)
+    finally:
+        store.close()
 
 
 def _limiter_lifted(bot: Any) -> bool:
@@ -236,14 +242,11 @@ async def telegram_pace(workdir: Path, *, recipients: int, naive_count: int, rat
         register_s = await api.register_chats([*ids, ADMIN_CHAT])
         if naive_api is not api:
             await naive_api.register_chats(ids[:naive_count])
-        store = Store(data_dir)
-        stack.callback(store.close)
-        subscribe_s = await subscribe_chats(store, ids)
+        subscribe_s = await subscribed(data_dir, ids)
         naive_task: asyncio.Task[dict[str, Any]] | None = None
         with RateLimitLog() as limiter_log:
-            async with running_bot(api, store, data_dir) as (services, _application):
-                publisher = services.publisher
-                assert publisher is not None
+            async with running_bot(api, data_dir) as (services, _application):
+                publisher, store = services.publisher, services.store
                 message = publisher.preview(GENERAL, TEXTS, None)["en"]
                 send_rate = getattr(services.settings, "send_rate", None)
                 if naive_api is not api:
@@ -280,30 +283,29 @@ async def sender_ceiling(workdir: Path, *, recipients: int, repeats: int, httpx_
     async with StandIn(workdir, rate=None, latency=0.0) as api:
         ids = chat_ids(recipients)
         register_s = await api.register_chats([*ids, ADMIN_CHAT])
-        store = Store(data_dir)
-        try:
-            subscribe_s = await subscribe_chats(store, ids)
-            runs: list[dict[str, Any]] = []
-            with RateLimitLog() as limiter_log:
-                if configurable:
-                    async with running_bot(api, store, data_dir, send_rate=0) as (services, application):
-                        lifted = _limiter_lifted(application.bot)
-                        publisher = services.publisher
-                        assert publisher is not None
-                        message = publisher.preview(GENERAL, TEXTS, None)["en"]
-                        for _ in range(repeats if lifted else 0):
-                            runs.append(await timed_broadcast(publisher, store, api, timeout=timeout,
-                                                              limiter_log=limiter_log))
+        subscribe_s = await subscribed(data_dir, ids)
+        runs: list[dict[str, Any]] = []
+        with RateLimitLog() as limiter_log:
+            if configurable:
+                async with running_bot(api, data_dir, send_rate=0) as (services, application):
+                    lifted = _limiter_lifted(application.bot)
+                    publisher = services.publisher
+                    message = publisher.preview(GENERAL, TEXTS, None)["en"]
+                    for _ in range(repeats if lifted else 0):
+                        runs.append(await timed_broadcast(publisher, services.store, api, timeout=timeout,
+                                                          limiter_log=limiter_log))
+            # The variants below drive the same broadcaster on other bots, with the store the bot used.
+            store = Store(data_dir)
+            try:
+                await store.content.load()
+                catalogs = Catalogs(locales_dir())
                 if not lifted:
                     notes.append("the application's global rate could not be lifted by a setting "
                                  f"(Settings.send_rate exists: {configurable}); measured the same broadcaster on an "
                                  "ExtBot built like the application's (AiohttpRequest) with "
                                  "AIORateLimiter(overall_max_rate=0)")
-                    services = Services(Settings(token=Secret(TOKEN), data_dir=data_dir, api_base_url=api.base_url),
-                                        store, Catalogs(locales_dir()))
-                    await ensure_content(services)
                     async with _lifted_ext_bot(api.base_url, aiohttp_request=True) as bot:
-                        publisher = Publisher(bot, store, services.catalogs, lambda: services.content, "en")
+                        publisher = Publisher(bot, store, catalogs, lambda: store.content.content, "en")
                         message = publisher.preview(GENERAL, TEXTS, None)["en"]
                         for _ in range(repeats):
                             runs.append(await timed_broadcast(publisher, store, api, timeout=timeout,
@@ -312,13 +314,13 @@ async def sender_ceiling(workdir: Path, *, recipients: int, repeats: int, httpx_
                 httpx_run = None
                 if httpx_variant:
                     async with _lifted_ext_bot(api.base_url, aiohttp_request=False) as bot:
-                        publisher = Publisher(bot, store, services.catalogs, lambda: services.content, "en")
+                        publisher = Publisher(bot, store, catalogs, lambda: store.content.content, "en")
                         httpx_run = await timed_broadcast(publisher, store, api, timeout=recipients / 20 + 60,
                                                           limiter_log=limiter_log)
-            naive = await naive_sequential(api.base_url, ids[:naive_count], message, api,
-                                           time_budget=naive_count * 0.05 + 30)
-        finally:
-            store.close()
+            finally:
+                store.close()
+        naive = await naive_sequential(api.base_url, ids[:naive_count], message, api,
+                                       time_budget=naive_count * 0.05 + 30)
     return {"standin": {"command": api.command, "rate": None, "latency": 0.0},
             "limit_lifted_by_setting": lifted, "notes": notes, "register_chats_s": register_s,
             "subscribe_s": subscribe_s, "runs": runs,

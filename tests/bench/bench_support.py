@@ -253,13 +253,13 @@ class LoopMonitor:
             self.lateness.append(time.perf_counter() - before - self.interval)
 
     def start(self) -> LoopMonitor:
-        gc.button_data.append(self._on_gc)
+        gc.callbacks.append(self._on_gc)
         self._task = asyncio.create_task(self._tick(), name="loop-monitor")
         return self
 
     async def stop(self) -> None:
         with contextlib.suppress(ValueError):
-            gc.button_data.remove(self._on_gc)
+            gc.callbacks.remove(self._on_gc)
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
