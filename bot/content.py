@@ -259,9 +259,10 @@ class _Fields:
             value = str(value)
         if not isinstance(value, str) or not value.strip():
             self.fail(key, "empty_text")
-        if len(value) > max_len:
-            self.fail(key, "too_long", length=len(value), limit=max_len)
-        return value.strip()
+        text: str = value
+        if len(text) > max_len:
+            self.fail(key, "too_long", length=len(text), limit=max_len)
+        return text.strip()
 
     def identifier(self, key: str) -> str:
         value = self.string(key) or ""
@@ -526,7 +527,7 @@ class _ContentLoader(yaml.SafeLoader):
         self._depth = 0
 
     def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
-        event = self.peek_event()
+        event = self.peek_event()  # type: ignore[no-untyped-call]  # PyYAML's stubs leave it untyped
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
             raise _Refused("yaml_alias", event.start_mark)
         collection = isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent))

@@ -106,7 +106,7 @@ async def test_the_preview_is_exactly_what_is_sent(campaign: LocalBot) -> None:
             language=name, count=1) in summary
     await admin.presses(tr("ru")._("Confirm and send"))
     for broadcast in await campaign.services.store.outbox.running():
-        await campaign.services.publisher.broadcaster.wait(broadcast.id)  # type: ignore[union-attr]
+        await campaign.services.publisher.broadcaster.wait(broadcast.id)
     for member, preview in zip(members, previews[:3], strict=True):
         [received] = member.replies
         assert received.html == preview.html and received.reply_markup == preview.reply_markup
@@ -162,6 +162,7 @@ async def test_blocked_members_are_cleaned_and_skipped_next_time(campaign: Local
     assert [len(m.replies) for m in members] == [2, 0, 2, 2]
 
 
+@pytest.mark.slow
 async def test_a_429_storm_delivers_everything_once(tmp_path: Path) -> None:
     settings = Settings(admin_ids=frozenset({ADMIN}))
     async with LocalBot(tmp_path / "data", settings=settings, rate_limit=15) as campaign:
@@ -187,7 +188,7 @@ async def test_a_correction_edits_the_delivered_messages_in_place(campaign: Loca
         admin.last_reply.text
     await admin.presses(tr("en")._("Confirm and send"))
     for broadcast in await campaign.services.store.outbox.running():
-        await campaign.services.publisher.broadcaster.wait(broadcast.id)  # type: ignore[union-attr]
+        await campaign.services.publisher.broadcaster.wait(broadcast.id)
     for member in members:
         [message] = member.replies  # no new message: the old one changed
         lang = member.language_code or "en"
@@ -241,6 +242,7 @@ async def test_stats_and_running_broadcasts(campaign: LocalBot) -> None:
     assert tr("en")._("No broadcast is running.") in reply.text
 
 
+@pytest.mark.slow
 async def test_a_running_broadcast_can_be_cancelled(tmp_path: Path) -> None:
     settings = Settings(admin_ids=frozenset({ADMIN}))
     async with LocalBot(tmp_path / "data", settings=settings, rate_limit=5) as campaign:
@@ -249,7 +251,7 @@ async def test_a_running_broadcast_can_be_cancelled(tmp_path: Path) -> None:
         await admin.sends("/broadcasts")
         assert "✖ " + tr("en")._("Cancel #{id}").format(id=1) in admin.button_labels()
         await admin.presses(tr("en")._("Cancel #{id}").format(id=1))
-        await campaign.services.publisher.broadcaster.wait(1)  # type: ignore[union-attr]
+        await campaign.services.publisher.broadcaster.wait(1)
         [broadcast] = await campaign.services.store.outbox.recent(1)
         assert broadcast.state == "cancelled"
         counts = await campaign.services.store.outbox.counts(1)
@@ -327,6 +329,7 @@ async def test_a_group_that_became_a_supergroup_is_followed_to_its_new_id(campai
     assert moved is not None and moved.subscriptions == (ALL,) and moved.language == "ru"
 
 
+@pytest.mark.slow
 async def test_members_get_answers_while_a_broadcast_runs(tmp_path: Path) -> None:
     settings = Settings(admin_ids=frozenset({ADMIN}), send_rate=10)
     async with LocalBot(tmp_path / "data", settings=settings) as campaign:
@@ -336,8 +339,8 @@ async def test_members_get_answers_while_a_broadcast_runs(tmp_path: Path) -> Non
         [reply] = await reader.sends("/case asif")
         assert reply.text.startswith("Asif Yusifli")
         [running] = await campaign.services.store.outbox.running()  # answered before the broadcast ended
-        assert campaign.services.publisher.broadcaster.is_running(running.id)  # type: ignore[union-attr]
-        await campaign.services.publisher.broadcaster.wait(running.id)  # type: ignore[union-attr]
+        assert campaign.services.publisher.broadcaster.is_running(running.id)
+        await campaign.services.publisher.broadcaster.wait(running.id)
 
 
 async def test_a_member_who_sends_some_other_file_gets_a_hint(campaign: LocalBot) -> None:
@@ -360,7 +363,7 @@ async def test_a_broadcast_interrupted_by_a_restart_resumes_and_sends_each_once(
         assert 0 < sum(len(m.replies) for m in members) < 60
         async with LocalBot(tmp_path / "data", settings=settings, api=api) as campaign:
             [broadcast] = await campaign.services.store.outbox.recent(1)
-            await campaign.services.publisher.broadcaster.wait(broadcast.id)  # type: ignore[union-attr]
+            await campaign.services.publisher.broadcaster.wait(broadcast.id)
             assert (await campaign.services.store.outbox.get(broadcast.id)).state == "done"  # type: ignore[union-attr]
         assert [len(m.replies) for m in members] == [1] * 60
     finally:
@@ -382,7 +385,7 @@ async def test_an_update_without_english_says_another_language_and_push_restarts
         admin.last_reply.text
     await admin.presses(tr("en")._("Confirm and send"))
     for broadcast in await campaign.services.store.outbox.running():
-        await campaign.services.publisher.broadcaster.wait(broadcast.id)  # type: ignore[union-attr]
+        await campaign.services.publisher.broadcaster.wait(broadcast.id)
     for member, lang in ((en, "en"), (ru, "ru")):
         [message] = member.replies
         assert TEXTS["az"] in message.text and "abandoned" not in message.text
@@ -405,7 +408,7 @@ async def test_confirm_sends_exactly_the_draft_its_preview_showed(campaign: Loca
         await in_private.sends(text)
     await in_private.presses(tr("en")._("Confirm and send"))
     for broadcast in await campaign.services.store.outbox.running():
-        await campaign.services.publisher.broadcaster.wait(broadcast.id)  # type: ignore[union-attr]
+        await campaign.services.publisher.broadcaster.wait(broadcast.id)
     for member in members:
         [message] = member.replies
         assert "Private draft." in message.text and "Group draft." not in message.text
@@ -429,7 +432,7 @@ async def test_a_button_under_an_older_preview_is_refused(campaign: LocalBot) ->
     assert await campaign.services.store.updates.history() == []
     await admin.presses(tr("en")._("Confirm and send"))
     for broadcast in await campaign.services.store.outbox.running():
-        await campaign.services.publisher.broadcaster.wait(broadcast.id)  # type: ignore[union-attr]
+        await campaign.services.publisher.broadcaster.wait(broadcast.id)
     assert all("Second version." in m.replies[0].text and len(m.replies) == 1 for m in members)
 
 
@@ -448,7 +451,7 @@ async def test_the_broadcast_runs_even_if_the_admins_screen_cannot_be_edited(cam
     summary.deleted = True  # the admin deleted the preview right after tapping: the edit gets a 400
     await application.wait_processed(api.last_update_id)
     for broadcast in await campaign.services.store.outbox.running():
-        await campaign.services.publisher.broadcaster.wait(broadcast.id)  # type: ignore[union-attr]
+        await campaign.services.publisher.broadcaster.wait(broadcast.id)
     assert all(len(m.replies) == 1 and "Sent anyway." in m.replies[0].text for m in members)
     assert tr("en")._("Sorry, something went wrong. Please try again.") not in "".join(m.text for m in admin.replies)
 

@@ -14,6 +14,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from bot.model import ALL, SENDING, SENT
 from bot.store import Store
 from bot.tryout.standin import LocalBotAPI, SentMessage
@@ -66,6 +68,7 @@ async def admin_presses(api: LocalBotAPI, label: str) -> None:
     await until(lambda: message.edits > edits or len(api.messages(ADMIN)) > count, f"the {label!r} button")
 
 
+@pytest.mark.slow
 async def test_a_killed_broadcast_resumes_and_only_in_flight_sends_may_repeat(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     chats = list(range(10_000, 10_000 + RECIPIENTS))

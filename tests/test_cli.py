@@ -229,7 +229,11 @@ def test_the_try_out_remembers_its_members_and_shows_a_broadcast_as_it_happens(t
                                                                   pending=0)
         lines: queue.Queue[str] = queue.Queue()
         stdout = admin.stdout
-        reader = threading.Thread(target=lambda: [lines.put(line) for line in stdout], daemon=True)
+        def read() -> None:
+            for line in stdout:
+                lines.put(line)
+
+        reader = threading.Thread(target=read, daemon=True)
         reader.start()
         seen = ""
         deadline = time.monotonic() + 60

@@ -39,7 +39,8 @@ def stored(path: Path) -> dict[str, Any]:
     """What a fresh open of `path` sees."""
     storage = JournaledStorage(path)
     try:
-        return normal(storage.read())
+        data: dict[str, Any] = normal(storage.read())
+        return data
     finally:
         storage.close()
 
@@ -156,7 +157,7 @@ def test_each_write_is_one_append_fsynced_before_it_returns(tmp_path: Path, monk
         events.append("sync" if target == fd else "other")
         real_sync(target)
 
-    monkeypatch.setattr(journal_module.os, "write", write)
+    monkeypatch.setattr(os, "write", write)
     monkeypatch.setattr(journal_module, "_fdatasync", sync)
     db.table("a").update({"v": 2}, doc_ids=[1])
     assert events == ["write", "sync"]
@@ -205,6 +206,7 @@ def expected_state(last_k: int) -> dict[str, dict[str, Any]]:
     return state
 
 
+@pytest.mark.slow
 def test_writer_killed_at_random_moments_never_loses_an_acknowledged_write(tmp_path: Path) -> None:
     path = tmp_path / "members.json"
     compact_bytes = 32 * 1024  # a compaction every ~10 writes, so kills often land inside one
@@ -481,7 +483,7 @@ def test_a_failed_append_is_undone_and_the_old_state_kept(tmp_path: Path, monkey
 
     with monkeypatch.context() as patch:
         if failing == "write":
-            patch.setattr(journal_module.os, "write", half_write)
+            patch.setattr(os, "write", half_write)
         else:
             patch.setattr(journal_module, "_fdatasync", fail_sync)
         with pytest.raises(OSError):
@@ -512,8 +514,8 @@ def test_an_append_that_cannot_be_undone_refuses_further_writes(tmp_path: Path,
         raise OSError(errno.EIO, "truncate failed")
 
     with monkeypatch.context() as patch:
-        patch.setattr(journal_module.os, "write", half_write)
-        patch.setattr(journal_module.os, "ftruncate", no_truncate)
+        patch.setattr(os, "write", half_write)
+        patch.setattr(os, "ftruncate", no_truncate)
         with pytest.raises(OSError, match="write failed"):
             db.table("a").insert({"v": 2})
     with pytest.raises(OSError, match="reopen"):

@@ -21,7 +21,7 @@ CATALOGS = Catalogs(ROOT / "locales")
 
 
 def _balanced(html: str) -> bool:
-    stack = []
+    stack: list[str] = []
     for closing, name in re.findall(r"<(/?)([a-z-]+)", html):
         if closing:
             if not stack or stack.pop() != name:

@@ -94,7 +94,7 @@ async def test_an_anchor_alone_is_refused_too(campaign: LocalBot) -> None:
 async def test_a_parse_that_takes_too_long_is_given_up_and_members_are_answered(
     campaign: LocalBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real_parse = content_edit.parse_yaml
+    real_parse = parse_yaml
 
     def slow_parse(where: str, text: str) -> Any:
         time.sleep(1.5)  # in the worker thread: the event loop runs on meanwhile

@@ -248,17 +248,20 @@ def _clean(value: Any) -> Any:
 
 
 def _scenario(name: str, plan: Plan, workdir: Path, serial: bool) -> Coroutine[Any, Any, dict[str, Any]]:
+    scenario: Coroutine[Any, Any, dict[str, Any]]
     if name == "pace":
-        return bench_broadcast.telegram_pace(workdir, recipients=plan.pace_recipients, naive_count=plan.pace_naive,
-                                             concurrent_baseline=not serial)
-    if name == "ceiling":
-        return bench_broadcast.sender_ceiling(workdir, recipients=plan.ceiling_recipients,
-                                              repeats=plan.ceiling_repeats, httpx_variant=plan.httpx_variant,
-                                              naive_count=plan.ceiling_naive)
-    return bench_store.store_at_scale(workdir, members=plan.store_members, operations=plan.store_operations,
-                                      rate=plan.store_rate, repeats=plan.store_repeats,
-                                      probe_operations=plan.store_probe_operations,
-                                      baseline_updates=plan.store_baseline_updates)
+        scenario = bench_broadcast.telegram_pace(workdir, recipients=plan.pace_recipients,
+                                                 naive_count=plan.pace_naive, concurrent_baseline=not serial)
+    elif name == "ceiling":
+        scenario = bench_broadcast.sender_ceiling(workdir, recipients=plan.ceiling_recipients,
+                                                  repeats=plan.ceiling_repeats, httpx_variant=plan.httpx_variant,
+                                                  naive_count=plan.ceiling_naive)
+    else:
+        scenario = bench_store.store_at_scale(workdir, members=plan.store_members, operations=plan.store_operations,
+                                              rate=plan.store_rate, repeats=plan.store_repeats,
+                                              probe_operations=plan.store_probe_operations,
+                                              baseline_updates=plan.store_baseline_updates)
+    return scenario
 
 
 def _configure_logging() -> None:
