@@ -129,9 +129,6 @@ class Broadcaster:
         run.cancelled = True
         return True
 
-    def is_running(self, broadcast_id: int) -> bool:
-        return broadcast_id in self._tasks
-
     def progress(self, broadcast_id: int) -> Counter[str] | None:
         run = self._runs.get(broadcast_id)
         return Counter(run.counts) if run is not None else None

@@ -161,7 +161,3 @@ def content_decision(decision: str) -> str:
 
 DEEP_LINK_CASE = re.compile(rf"^case_({_ID})$")
 """`/start case_<id>`: the payload of a `t.me/<bot>?start=case_<id>` link."""
-
-
-def deep_link_case(case_id: str) -> str:
-    return f"case_{case_id}"

@@ -16,8 +16,6 @@ from bot.logging_setup import protect, redact, setup_logging
 from bot.resources import working_content_dir
 from bot.store import DataDirInUse, ImportReport, Store
 
-log = logging.getLogger("campaign-bot")
-
 
 def _setup_logging(level: int = logging.INFO) -> None:
     setup_logging(level)  # every handler redacts the token (bot/logging_setup.py)

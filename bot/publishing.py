@@ -7,7 +7,6 @@ broadcaster start sending. Scheduled and approved pushes will take it too.
 
 from __future__ import annotations
 
-import logging
 from collections import Counter
 from collections.abc import Callable, Mapping
 from datetime import date
@@ -22,8 +21,6 @@ from bot.content import Content
 from bot.i18n import Catalogs
 from bot.model import EDIT, SEND, SENT, Broadcast, CampaignUpdate, Outgoing, Target
 from bot.store import Store
-
-log = logging.getLogger(__name__)
 
 
 class Publisher:

@@ -17,7 +17,7 @@ import sys
 
 from tinydb import TinyDB
 
-from bot.store.journal import JournaledStorage
+from bot.store.engine.journal import JournaledStorage
 
 TABLES = 64
 DOCS = 40

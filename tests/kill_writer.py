@@ -8,7 +8,7 @@ import sys
 
 from tinydb import TinyDB
 
-from bot.store.atomic import AtomicJSONStorage
+from bot.store.engine.atomic import AtomicJSONStorage
 
 RECORDS = 1000
 

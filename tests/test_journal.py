@@ -20,9 +20,9 @@ from tinydb import Query, TinyDB
 from tinydb.storages import MemoryStorage
 from tinydb.table import Document
 
-from bot.store import journal as journal_module
-from bot.store.atomic import temp_prefix
-from bot.store.journal import DEFAULT_COMPACT_BYTES, JournalCorruptError, JournaledStorage, journal_path
+from bot.store.engine import journal as journal_module
+from bot.store.engine.atomic import temp_prefix
+from bot.store.engine.journal import DEFAULT_COMPACT_BYTES, JournalCorruptError, JournaledStorage, journal_path
 
 ROOT = Path(__file__).resolve().parent.parent
 

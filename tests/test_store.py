@@ -18,8 +18,8 @@ from bot.content import RawItem, read_content_dir
 from bot.model import ALL, DONE, FORGOTTEN, GENERAL, RETENTION_DAYS, SEND, SENT, Result, Target
 from bot.store import DataDirInUse, Store
 from bot.store import chats as chats_module
-from bot.store.atomic import AtomicJSONStorage, clean_stale_temp_files, temp_prefix
 from bot.store.content_repo import ORIGIN_ADMIN
+from bot.store.engine.atomic import AtomicJSONStorage, clean_stale_temp_files, temp_prefix
 
 ROOT = Path(__file__).resolve().parent.parent
 KILLS = 60

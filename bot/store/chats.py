@@ -25,6 +25,7 @@ from tinydb.table import Document, Table
 
 from bot.model import ChatRecord, ChatStats, Recipient
 from bot.store.database import Database
+from bot.store.engine.tables import ByKey
 
 FILE = "chats"
 SHARDS = 2048
@@ -32,8 +33,11 @@ SHARDS = 2048
 milliseconds each) come rarely enough to stay out of the 99th percentile."""
 
 
+SPREAD = ByKey("chats", SHARDS)
+
+
 def shard_name(chat_id: int) -> str:
-    return f"chats-{chat_id % SHARDS:03d}"
+    return SPREAD.table(chat_id)
 
 
 def as_document(record: ChatRecord) -> dict[str, Any]:

@@ -19,8 +19,8 @@ from typing import IO, ParamSpec, TypeVar
 
 from tinydb import TinyDB
 
-from bot.store.atomic import AtomicJSONStorage
-from bot.store.journal import JournaledStorage
+from bot.store.engine.atomic import AtomicJSONStorage
+from bot.store.engine.journal import JournaledStorage
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -77,10 +77,6 @@ class Database:
         """Run `fn` on the store's one thread and wait for it without blocking the event loop."""
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, lambda: fn(*args, **kwargs))
-
-    def run_sync(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
-        """Run `fn` on the store's thread from synchronous code (the command line)."""
-        return self._executor.submit(fn, *args, **kwargs).result()
 
     def close(self) -> None:
         self._executor.shutdown(wait=True)

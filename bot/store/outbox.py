@@ -26,6 +26,7 @@ from tinydb.table import Document, Table
 
 from bot.model import FINAL, FORGOTTEN, PENDING, RETENTION_DAYS, RUNNING, SENDING, Broadcast, Delivery, Result, Target
 from bot.store.database import Database
+from bot.store.engine.tables import Runs
 
 FILE = "outbox"
 BROADCASTS = "broadcasts"
@@ -37,8 +38,11 @@ def broadcast_from_document(doc_id: int, doc: dict[str, Any]) -> Broadcast:
                      doc["admin_chat"], doc.get("progress_message"), doc.get("source"))
 
 
+RUNS = Runs("r", CHUNK)
+
+
 def chunk_name(broadcast_id: int, seq: int) -> str:
-    return f"r{broadcast_id:06d}-{(seq - 1) // CHUNK:05d}"
+    return RUNS.table(broadcast_id, seq)
 
 
 def _delivery(broadcast_id: int, seq: int, doc: dict[str, Any]) -> Delivery:
@@ -60,7 +64,8 @@ class OutboxRepository:
             self._cleaned = True
             known = {doc.doc_id for doc in tinydb.table(BROADCASTS).all()}
             for name in tinydb.tables():
-                if name.startswith("r") and int(name[1:7]) not in known:
+                group = RUNS.group_of(name)
+                if group is not None and group not in known:
                     tinydb.drop_table(name)  # chunks of a broadcast whose creation did not finish
         return tinydb
 
@@ -70,8 +75,7 @@ class OutboxRepository:
 
     def _chunks(self, broadcast_id: int) -> list[Table]:
         tinydb = self._file()
-        prefix = f"r{broadcast_id:06d}-"
-        return [tinydb.table(name) for name in sorted(tinydb.tables()) if name.startswith(prefix)]
+        return [tinydb.table(name) for name in RUNS.tables_of(tinydb.tables(), broadcast_id)]
 
     def _create(self, kind: str, update_id: int, topic: str, admin_chat: int, targets: Sequence[Target],
                 source: int | None, progress_message: int | None) -> Broadcast:
@@ -183,7 +187,7 @@ class OutboxRepository:
         erased = 0
         tinydb = self._file()
         for name in tinydb.tables():
-            if not name.startswith("r"):
+            if RUNS.group_of(name) is None:
                 continue
             table = tinydb.table(name)
             ids = [doc.doc_id for doc in table.all() if doc["chat"] == chat_id]
@@ -212,9 +216,6 @@ class OutboxRepository:
 
     async def get(self, broadcast_id: int) -> Broadcast | None:
         return await self._db.run(self._get, broadcast_id)
-
-    async def set_progress_message(self, broadcast_id: int, message_id: int) -> None:
-        await self._db.run(self._set, broadcast_id, {"progress_message": message_id})
 
     async def finish(self, broadcast_id: int, state: str) -> None:
         await self._db.run(self._set, broadcast_id, {"state": state})

@@ -27,7 +27,7 @@ from bench_support import LoopMonitor, median, percentile
 from tinydb import TinyDB
 from tinydb.table import Document
 
-import bot.store.journal as journal_module
+import bot.store.engine.journal as journal_module
 from bot.model import ALL, ChatRecord
 from bot.store import Store
 from bot.store import chats as chats_module
@@ -80,7 +80,7 @@ class StoreProbe:
     """Where an operation's time goes: on the store's thread (per `db.run` call) and in the journal's fsync.
 
     A diagnostic, installed only for the measured stretch: `db.run` is wrapped on this Database
-    instance, and `bot.store.journal._fdatasync` (what every journal append calls) on the module; both
+    instance, and `bot.store.engine.journal._fdatasync` (what every journal append calls) on the module; both
     are put back on exit. If the store stops using those names, the probe records nothing.
     """
 

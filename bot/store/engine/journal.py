@@ -37,8 +37,8 @@ is exact for TinyDB's API; code that calls `storage.write` itself must do the sa
 `read()` changed in place and written back is not noticed).
 
 Keeping TinyDB's table layer cheap is the caller's part: TinyDB rebuilds the whole dict of the table it
-updates on every write, so big collections should be sharded over many small tables (e.g. 2048 tables
-"chats-000".."chats-511"); a write then serializes and appends only the one small table it touched.
+updates on every write, so big collections are spread over many small tables (`tables.py`); a write then
+serializes and appends only the one small table it touched.
 
 Thread model: not thread-safe, by design. The bot runs every TinyDB call on one dedicated thread
 (`Database.run`), so there is exactly one reader/writer and no lock is taken here.
@@ -56,7 +56,7 @@ from typing import Any
 
 from tinydb.storages import Storage
 
-from bot.store.atomic import atomic_write_bytes, clean_stale_temp_files, fsync_directory
+from bot.store.engine.atomic import atomic_write_bytes, clean_stale_temp_files, fsync_directory
 
 log = logging.getLogger(__name__)
 

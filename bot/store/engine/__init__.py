@@ -1,0 +1,6 @@
+"""The storage engine under the repositories: how TinyDB's data reaches the disk and survives a crash.
+
+`atomic`: small files rewritten whole, atomically. `journal`: large files as a snapshot plus an fsynced
+journal of appends. `tables`: the naming of the many small tables a large collection is spread over. The
+file formats, the TinyDB behaviours relied on and what a crash can leave are in docs/STORAGE.md.
+"""
