@@ -211,6 +211,9 @@ async def on_connected(application: AnyApplication) -> None:
     # which at 100,000 chats would otherwise stop the event loop for over 100 ms now and then.
     gc.collect()
     gc.freeze()
+    for update_id in await services.publisher.recover():
+        log.warning("update #%d was published by a process that stopped before recording its broadcast: "
+                    "it was taken out of the timeline; publish it again", update_id)
     await services.publisher.broadcaster.resume_all()
     if application.job_queue is not None:
         application.job_queue.run_repeating(prune_outbox, interval=PRUNE_EVERY, first=0, name="prune-outbox")

@@ -65,6 +65,13 @@ class Publisher:
 
     # --- publishing -------------------------------------------------------------------------------------
 
+    async def recover(self) -> list[int]:
+        """At start, before broadcasts resume: an update in the timeline without its broadcast was published by
+        a process that died between the two writes (its admin saw no progress card, and the draft is gone).
+        It is taken out of the timeline, so that no card shows an update its subscribers never got; the
+        admin publishes it again. Returns the ids taken out."""
+        return await self._store.drop_unsent_updates()
+
     async def publish(self, topic: str, texts: Mapping[str, str], admin_chat: int,
                       progress_message: int | None = None) -> Broadcast:
         """Record the update in its timeline and every recipient in the outbox, then start sending.
@@ -83,12 +90,15 @@ class Publisher:
     async def correct(self, update_id: int, texts: Mapping[str, str], admin_chat: int,
                       progress_message: int | None = None) -> Broadcast | None:
         """Rewrite a published update and edit every message that carried it (as `publish`, started)."""
-        targets = await self.delivered(update_id)
-        update = await self._store.updates.correct(update_id, dict(texts))
-        if update is None:
+        original = await self._store.updates.get(update_id)
+        if original is None:
             return None
-        broadcast = await self._store.outbox.create(EDIT, update.id, update.topic, admin_chat, targets,
+        targets = await self.delivered(update_id)
+        # The edits are recorded before the new text: should the process die between the two writes, the
+        # resumed edits carry the old text (Telegram answers "not modified") and the timeline is unchanged.
+        broadcast = await self._store.outbox.create(EDIT, update_id, original.topic, admin_chat, targets,
                                                     progress_message=progress_message)
+        await self._store.updates.correct(update_id, dict(texts))
         self.broadcaster.start(broadcast)
         return broadcast
 

@@ -460,3 +460,24 @@ async def test_cancel_with_nothing_to_cancel_says_so(campaign: LocalBot) -> None
     for member in (Member(campaign, 800, "en"), Member(campaign, ADMIN, "ru")):
         [reply] = await member.sends("/cancel")
         assert reply.text == tr(member.language_code or "en")._("There is nothing to cancel.")
+
+
+async def test_an_update_whose_broadcast_was_never_recorded_leaves_the_timeline_at_restart(tmp_path: Path) -> None:
+    """A crash between the timeline's write and the outbox's, at Confirm: no card shows an update never sent."""
+    from bot.store import Store
+
+    data = tmp_path / "data"
+    settings = Settings(admin_ids=frozenset({ADMIN}))
+    async with LocalBot(data, settings=settings) as campaign:
+        await subscribers(campaign, ALL, 2)
+        await push(campaign, "Asif Yusifli", {"en": "Sent and recorded."})
+    store = Store(data)
+    try:
+        await store.updates.add("asif-yusifli", {"en": "Written to the timeline only."})  # then the process died
+    finally:
+        store.close()
+    async with LocalBot(data, settings=settings) as campaign:
+        member = Member(campaign, 1000, "en")
+        [card] = await member.sends("/case asif")
+        assert "Sent and recorded." in card.text and "Written to the timeline only." not in card.text
+        assert [u.texts["en"] for u in await campaign.services.store.updates.history()] == ["Sent and recorded."]

@@ -37,5 +37,14 @@ class Store:
 
         return await self.db.run(forget)
 
+    async def drop_unsent_updates(self) -> list[int]:
+        """Remove the timeline's updates that no broadcast sends (see `Publisher.recover`); their ids."""
+
+        def drop() -> list[int]:
+            sent = self.outbox.sent_update_ids_now()
+            return self.updates.remove_now([u for u in self.updates.ids_now() if u not in sent])
+
+        return await self.db.run(drop)
+
     def close(self) -> None:
         self.db.close()

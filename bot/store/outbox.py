@@ -24,7 +24,19 @@ from typing import Any
 
 from tinydb.table import Document, Table
 
-from bot.model import FINAL, FORGOTTEN, PENDING, RETENTION_DAYS, RUNNING, SENDING, Broadcast, Delivery, Result, Target
+from bot.model import (
+    FINAL,
+    FORGOTTEN,
+    PENDING,
+    RETENTION_DAYS,
+    RUNNING,
+    SEND,
+    SENDING,
+    Broadcast,
+    Delivery,
+    Result,
+    Target,
+)
 from bot.store.database import Database
 from bot.store.engine.tables import Runs
 
@@ -181,6 +193,10 @@ class OutboxRepository:
                 tinydb.drop_table(table.name)
             pruned += 1
         return pruned
+
+    def sent_update_ids_now(self) -> set[int]:
+        """On the store's thread: the updates that a broadcast sends (not only edits)."""
+        return {doc["update"] for doc in self._broadcasts().all() if doc["kind"] == SEND}
 
     def forget_chat_now(self, chat_id: int) -> int:
         """On the store's thread (see `Store.forget_chat`)."""

@@ -48,6 +48,16 @@ class UpdateRepository:
         updates = [from_document(d.doc_id, d) for d in docs if topic is None or d["topic"] == topic]
         return sorted(updates, key=lambda u: u.id, reverse=True)
 
+    def ids_now(self) -> list[int]:
+        """On the store's thread (see `Store.drop_unsent_updates`)."""
+        return [doc.doc_id for doc in self._table().all()]
+
+    def remove_now(self, update_ids: list[int]) -> list[int]:
+        """On the store's thread: remove these updates; returns their ids."""
+        if update_ids:
+            self._table().remove(doc_ids=update_ids)
+        return update_ids
+
     async def add(self, topic: str, texts: dict[str, str]) -> CampaignUpdate:
         return await self._db.run(self._add, topic, texts)
 
