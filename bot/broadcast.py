@@ -9,7 +9,11 @@ number of sends in flight, one message per second per chat, and what to do with 
 - `ChatMigrated` → the chat's record moves to the new id and the message goes there;
 - `RetryAfter` beyond the limiter's retries → back in the queue, as often as it takes;
 - a network error → back in the queue, `ATTEMPTS` times at most, then `failed`;
-- a timeout → `unknown`: Telegram may have delivered it, so it is not sent again blindly.
+- a timeout → `unknown`: Telegram may have delivered it, so it is not sent again blindly;
+- "message is not modified" on an edit → `sent` (a resumed correction finds the message already edited);
+- any other error (one this code does not expect) → logged with its type, back in the queue
+  `UNEXPECTED_ATTEMPTS` times at most, then `failed`. Every claimed delivery ends in a final state or
+  back in the queue, and a broadcast is done only when none is pending or in flight.
 
 Results are persisted in batches (`FLUSH_EVERY`), claims before each send, so a crash loses no
 recipient and re-sends only to those whose send was in flight (see `store/outbox.py`).
@@ -59,6 +63,8 @@ LIMITER_RETRIES = 3
 """How many times the rate limiter waits out a RetryAfter before the delivery goes back in the queue."""
 ATTEMPTS = 5
 """Sends of one delivery that end in a network error before it is recorded as failed."""
+UNEXPECTED_ATTEMPTS = 3
+"""Sends of one delivery that end in an error of an unexpected kind before it is recorded as failed."""
 PER_CHAT_INTERVAL = 1.0
 
 
@@ -77,6 +83,7 @@ class _Run:
     counts: Counter[str]
     results: list[Result] = field(default_factory=list)
     attempts: Counter[int] = field(default_factory=Counter)
+    unexpected: Counter[int] = field(default_factory=Counter)  # sends that raised an error of no known kind
     cancelled: bool = False  # by an admin: the broadcast ends, what was not sent stays pending
     stopping: bool = False  # the process is shutting down: the broadcast resumes at the next start
 
@@ -164,7 +171,12 @@ class Broadcaster:
                     if sending:
                         await asyncio.wait(sending)
                     await self._flush(run)
-                    if not await outbox.has_pending(broadcast.id):
+                    left = await outbox.counts(broadcast.id)
+                    if left[SENDING]:  # claimed, yet no send of this run holds it: never leave it in flight
+                        log.error("broadcast %d: %d deliveries were left in flight; they go back in the queue",
+                                  broadcast.id, await outbox.reset_in_flight(broadcast.id))
+                        continue
+                    if not left[PENDING]:
                         break
                     continue
                 run.counts[PENDING] -= len(batch)
@@ -209,6 +221,12 @@ class Broadcaster:
             result = await self._attempt(run, delivery)
         except RetryAfter:
             result = Result(delivery.seq, PENDING)  # flood control: wait and send again, however often
+        except Exception as exc:  # whatever it is, the delivery must end somewhere
+            run.unexpected[delivery.seq] += 1
+            given_up = run.unexpected[delivery.seq] >= UNEXPECTED_ATTEMPTS
+            log.warning("broadcast %d: a send failed with an unexpected %s%s", run.broadcast.id,
+                        type(exc).__name__, "; recorded as failed" if given_up else "; it will be tried again")
+            result = Result(delivery.seq, FAILED if given_up else PENDING)
         else:
             if result.status == PENDING:
                 run.attempts[delivery.seq] += 1

@@ -11,7 +11,7 @@ import pytest
 
 from bot.config import Settings
 from bot.content import read_content_dir
-from bot.model import ALL, BLOCKED, SENT
+from bot.model import ALL, BLOCKED, EDIT, SENT
 from bot.tryout.driver import LocalBot
 from bot.tryout.standin import LocalBotAPI
 from tests.conftest import Member, tr
@@ -481,3 +481,26 @@ async def test_an_update_whose_broadcast_was_never_recorded_leaves_the_timeline_
         [card] = await member.sends("/case asif")
         assert "Sent and recorded." in card.text and "Written to the timeline only." not in card.text
         assert [u.texts["en"] for u in await campaign.services.store.updates.history()] == ["Sent and recorded."]
+
+
+async def test_a_correction_resumed_after_it_was_done_counts_not_modified_as_delivered(campaign: LocalBot) -> None:
+    members = await subscribers(campaign, "bakhtiyar-imanov", 3)
+    await push(campaign, "Bakhtiyar Imanov", TEXTS)
+    admin = Member(campaign, ADMIN, "en")
+    await admin.sends("/correct")
+    await admin.presses(TEXTS["en"][:10])
+    for text in ("The trial was postponed to 1 December.", "/skip", "/skip"):
+        await admin.sends(text)
+    await admin.presses(tr("en")._("Confirm and send"))
+    services = campaign.services
+    for broadcast in await services.store.outbox.running():
+        await services.publisher.broadcaster.wait(broadcast.id)
+    [correction] = await services.store.outbox.recent(1)
+    # The same edits again, as after a crash that came before their results were recorded:
+    targets = await services.publisher.delivered(correction.update_id)
+    again = await services.store.outbox.create(EDIT, correction.update_id, correction.topic, ADMIN, targets)
+    services.publisher.broadcaster.start(again)
+    await services.publisher.broadcaster.wait(again.id)
+    counts = await services.store.outbox.counts(again.id)
+    assert counts[SENT] == 3 and counts["failed"] == 0  # Telegram said "not modified": they are as they should be
+    assert all(m.replies[0].edits == 1 for m in members)

@@ -7,10 +7,10 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
-from bot.broadcast import ATTEMPTS, Broadcaster
-from bot.model import ALL, BLOCKED, FAILED, SEND, SENT, UNKNOWN, Broadcast, Outgoing, Target
+from bot.broadcast import ATTEMPTS, UNEXPECTED_ATTEMPTS, Broadcaster
+from bot.model import ALL, BLOCKED, FAILED, SEND, SENDING, SENT, UNKNOWN, Broadcast, Outgoing, Target
 from bot.store import Store
 
 
@@ -75,5 +75,16 @@ async def test_a_network_that_keeps_failing_gives_up_after_a_few_attempts(tmp_pa
     counts, bot, store = await run(tmp_path, {1: [NetworkError("down")] * (ATTEMPTS + 3)})
     try:
         assert counts[FAILED] == 1 and counts[SENT] == 5 and bot.attempts[1] == ATTEMPTS
+    finally:
+        store.close()
+
+
+async def test_an_unexpected_error_ends_in_failed_after_a_few_tries_and_the_broadcast_waits_for_it(
+        tmp_path: Path) -> None:
+    counts, bot, store = await run(tmp_path, {2: [ValueError("odd")] * (UNEXPECTED_ATTEMPTS + 2),
+                                              3: [KeyError("once"), TelegramError("odd too")]})
+    try:
+        assert counts == Counter({SENT: 5, FAILED: 1}) and counts[SENDING] == 0  # none left in flight
+        assert bot.attempts[2] == UNEXPECTED_ATTEMPTS and bot.attempts[3] == 3 and bot.sent[3] == 1
     finally:
         store.close()

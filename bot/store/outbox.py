@@ -260,9 +260,6 @@ class OutboxRepository:
         horizon = (now or self._now()) - timedelta(days=RETENTION_DAYS)
         return await self._db.run(self._prune, horizon)
 
-    async def has_pending(self, broadcast_id: int) -> bool:
-        return (await self.counts(broadcast_id))[PENDING] > 0
-
     async def running(self) -> list[Broadcast]:
         return await self._db.run(self._list, RUNNING, None)
 
