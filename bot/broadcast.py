@@ -70,6 +70,16 @@ PER_CHAT_INTERVAL = 1.0
 
 
 
+class Clock:
+    """The time the sender paces chats by; tests give it one that moves on without waiting."""
+
+    def now(self) -> float:
+        return time.monotonic()
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+
+
 Compose = Callable[[Broadcast], Awaitable[dict[str, Outgoing]]]
 """Renders a broadcast's message in each language (from the update it carries)."""
 Report = Callable[[Broadcast, Counter[str], bool], Awaitable[None]]
@@ -94,12 +104,13 @@ class _Run:
 
 class Broadcaster:
     def __init__(self, bot: ExtBot[Any], store: Store, compose: Compose, report: Report, *,
-                 max_in_flight: int = MAX_IN_FLIGHT) -> None:
+                 max_in_flight: int = MAX_IN_FLIGHT, clock: Clock | None = None) -> None:
         self._bot = bot
         self._store = store
         self._compose = compose
         self._report = report
         self._max_in_flight = max_in_flight
+        self._clock = clock or Clock()
         self._runs: dict[int, _Run] = {}
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self._last_send: dict[int, float] = {}
@@ -280,11 +291,11 @@ class Broadcaster:
 
     async def _pace(self, chat_id: int) -> None:
         """At most one message a second to one chat (Telegram's per-chat limit)."""
-        now = time.monotonic()
+        now = self._clock.now()
         wait = self._last_send.get(chat_id, 0.0) + PER_CHAT_INTERVAL - now
         self._last_send[chat_id] = max(now, now + wait)
         if wait > 0:
-            await asyncio.sleep(wait)
+            await self._clock.sleep(wait)
         if len(self._last_send) > 10_000:
             horizon = now - PER_CHAT_INTERVAL
             self._last_send = {c: t for c, t in self._last_send.items() if t > horizon}

@@ -339,7 +339,7 @@ async def test_members_get_answers_while_a_broadcast_runs(tmp_path: Path) -> Non
         [reply] = await reader.sends("/case asif")
         assert reply.text.startswith("Asif Yusifli")
         [running] = await campaign.services.store.outbox.running()  # answered before the broadcast ended
-        assert campaign.services.publisher.broadcaster.is_running(running.id)
+        assert campaign.services.publisher.broadcaster.progress(running.id) is not None  # still sending
         await campaign.services.publisher.broadcaster.wait(running.id)
 
 
