@@ -27,6 +27,8 @@ async def campaign(tmp_path: Path) -> AsyncIterator[LocalBot]:
 
 
 GENERAL_LABEL = tr("en")._("General updates")
+REPORT = ("#{id} done: {sent} delivered, {failed} failed, {blocked} blocked the bot, {unknown} unknown, "
+          "{pending} not sent.")
 EN_ONLY = "There is no version of this update in your language: it is shown in English."
 
 
@@ -75,8 +77,8 @@ async def test_a_push_in_three_languages_reaches_each_subscriber_once_in_their_l
             "asif-yusifli").name[lang]) in message.text
         assert tr(lang)._(EN_ONLY) not in message.text and "Translation pending" not in message.text
     assert outsider.replies == []
-    report = admin.last_reply.text
-    assert "9" in report and tr("en")._("finished") in "".join(m.text for m in admin.replies)
+    assert admin.last_reply.text == tr("en")._(REPORT).format(id=1, sent=9, failed=0, blocked=0, unknown=0, pending=0)
+    assert tr("en")._("Delivered {sent} of {total}").format(sent=9, total=9) in "".join(m.text for m in admin.replies)
 
 
 async def test_a_missing_language_falls_back_to_english_with_a_note(campaign: LocalBot) -> None:
@@ -155,7 +157,8 @@ async def test_blocked_members_are_cleaned_and_skipped_next_time(campaign: Local
     [broadcast] = await campaign.services.store.outbox.recent(1)
     counts = await campaign.services.store.outbox.counts(broadcast.id)
     assert counts[SENT] == 3 and counts[BLOCKED] in (0, 1)  # the my_chat_member update may have come first
-    assert "3" in admin.last_reply.text
+    assert tr("en")._(REPORT).format(id=1, sent=3, failed=0, blocked=counts[BLOCKED], unknown=0, pending=0) == \
+        admin.last_reply.text
     second = await push(campaign, GENERAL_LABEL, TEXTS)
     [latest] = await campaign.services.store.outbox.recent(1)
     assert latest.total == 3 and second.last_reply

@@ -128,7 +128,9 @@ async def test_case_command_finds_a_case_by_any_spelling(bot: LocalBot, code: st
 async def test_several_matches_are_offered_as_buttons(bot: LocalBot) -> None:
     member = Member(bot, 522, "ru")
     [reply] = await member.sends("/case ПНФА")
-    assert "4" in reply.text
+    offered = tr("ru").ngettext("{count} case matches “{query}”. Choose one:",
+                                "{count} cases match “{query}”. Choose one:", 4)
+    assert reply.text == offered.format(count=4, query="ПНФА")
     assert member.button_labels() == ["Асиф Юсифли", "Бахтияр Иманов", "Фуад Гахраманлы", "Мамед Ибрагим"]
     await member.presses("Мамед Ибрагим")
     assert member.last_reply.text.startswith("Мамед Ибрагим")
