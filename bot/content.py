@@ -72,6 +72,7 @@ MESSAGES: dict[str, str] = {
     # the whole content
     "unknown_source": N_("{value} is not a known source id"),
     "unknown_case": N_("{value} is not a known case id"),
+    "url_not_cited": N_("{value} is not a page that this item's sources cite (their `cites` in sources.yaml)"),
     "no_cases": N_("no cases"),
     "unknown_kind": N_("unknown kind of content {value}"),
     "no_directory": N_("no such content directory"),
@@ -158,6 +159,7 @@ class Source:
     title: str
     date: PartialDate
     url: str | None
+    cites: tuple[str, ...] = ()  # the pages the document itself cites: the only ones a link may open
 
 
 @dataclass(frozen=True)
@@ -443,7 +445,7 @@ def parse_sources(where: str, data: Any) -> dict[str, Source]:
     sources: dict[str, Source] = {}
     for _, item, path in f.items("sources", required=True):
         sub = _Fields(where, item, path)
-        sub.only("id", "publisher", "title", "date", "url")
+        sub.only("id", "publisher", "title", "date", "url", "cites")
         source_id = sub.identifier("id")
         if source_id in sources:
             sub.fail("id", "listed_twice", value=repr(source_id))
@@ -453,6 +455,7 @@ def parse_sources(where: str, data: Any) -> dict[str, Source]:
             title=sub.string("title") or "",
             date=sub.partial_date("date"),
             url=sub.url("url", required=False),
+            cites=sub.strings("cites", max_len=500),
         )
     if not sources:
         f.fail("sources", "no_sources")
@@ -603,6 +606,11 @@ def build_content(items: list[RawItem]) -> Content:
             pool = sources if known == "source" else case_ids
             if ref not in pool:
                 raise ContentError(where, field, f"unknown_{known}", value=repr(ref))
+    for where, item_sources, links in _linked(cases, concerns, background):
+        cited = {url for source in item_sources for url in sources[source].cites}
+        for index, link in enumerate(links):
+            if link.url not in cited:
+                raise ContentError(where, f"links[{index}].url", "url_not_cited", value=link.url)
     return Content(
         campaign=campaign,
         sources=sources,
@@ -610,6 +618,16 @@ def build_content(items: list[RawItem]) -> Content:
         background=background,
         concerns=tuple(sorted(concerns, key=lambda t: (t.order, t.id))),
     )
+
+
+def _linked(cases: list[Case], concerns: list[Topic],
+            background: Topic) -> Iterator[tuple[str, tuple[str, ...], tuple[Link, ...]]]:
+    """Each item's file, its sources and its links (a link must open a page one of its sources cites)."""
+    for case in cases:
+        yield f"{CASES_DIR}/{case.id}.yaml", case.sources, case.links
+    for topic in [background, *concerns]:
+        where = BACKGROUND_FILE if topic is background else f"{CONCERNS_DIR}/{topic.id}.yaml"
+        yield where, topic.sources, topic.links
 
 
 def _references(
