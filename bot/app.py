@@ -35,7 +35,7 @@ from bot import LANGUAGES, button_data, render
 from bot.aiohttp_request import AiohttpRequest
 from bot.config import Settings
 from bot.content import read_content_dir
-from bot.context import SERVICES_KEY, BotContext, Services
+from bot.context import SERVICES_KEY, BotContext, Services, UserData
 from bot.handlers import admin, admin_content, cases, fallback, info, language, start, subscriptions, topics
 from bot.i18n import Catalogs
 from bot.publishing import Publisher
@@ -85,7 +85,7 @@ def build(settings: Settings, *, application_class: type[AnyApplication] = Appli
         # aiohttp instead of PTB's default httpx: ~2000 sends/s here instead of ~250 (see bot/aiohttp_request.py).
         .request(AiohttpRequest(connection_pool_size=REQUEST_POOL))
         .get_updates_request(AiohttpRequest(connection_pool_size=1))
-        .context_types(ContextTypes(context=BotContext))
+        .context_types(ContextTypes(context=BotContext, user_data=UserData))
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .rate_limiter(AIORateLimiter(overall_max_rate=settings.send_rate, max_retries=RETRIES_AFTER_FLOOD_WAIT))
         .post_init(on_startup)

@@ -13,8 +13,9 @@ from typing import Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot import LANGUAGES
 from bot.config import Settings
-from bot.content import Content
+from bot.content import Content, RawItem
 from bot.i18n import Catalogs, Translator
 from bot.model import ChatRecord
 from bot.publishing import Publisher
@@ -47,7 +48,32 @@ class Services:
 SERVICES_KEY = "services"
 
 
-class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[str, Any]]):
+@dataclass
+class Draft:
+    """An update being written: its topic, a text per language, and the preview last shown."""
+
+    topic: str = ""
+    texts: dict[str, str] = field(default_factory=dict)
+    base: dict[str, str] = field(default_factory=dict)  # what /skip keeps: a correction's or Edit's texts
+    step: int = 0  # index into LANGUAGES of the language asked for
+    correcting: int | None = None  # the update a correction rewrites
+    preview: str = ""  # id of the preview on screen; its buttons carry it
+
+    @property
+    def language(self) -> str:
+        return LANGUAGES[self.step]
+
+
+@dataclass
+class UserData:
+    """What the bot keeps for a user while the process runs (in memory, never on disk): an admin's open
+    drafts, one per chat, and a content file waiting for Apply."""
+
+    drafts: dict[int, Draft] = field(default_factory=dict)
+    pending_content: RawItem | None = None
+
+
+class BotContext(CallbackContext[ExtBot[None], UserData, dict[Any, Any], dict[str, Any]]):
     def __init__(
         self,
         application: Application[Any, Any, Any, Any, Any, Any],

@@ -12,14 +12,13 @@ from __future__ import annotations
 import logging
 import secrets
 from collections import Counter
-from dataclasses import dataclass, field
 
 from telegram import Message, Update
 from telegram.error import TelegramError
 from telegram.ext import ConversationHandler
 
 from bot import LANGUAGES, button_data, render
-from bot.context import BotContext
+from bot.context import BotContext, Draft
 from bot.handlers.permissions import admins_only
 from bot.handlers.replies import send, show
 from bot.model import GENERAL, PENDING
@@ -29,29 +28,11 @@ log = logging.getLogger(__name__)
 
 CHOOSING, CHOOSING_UPDATE, WRITING, PREVIEWING = range(4)
 END = ConversationHandler.END
-DRAFTS = "drafts"
-
-
-@dataclass
-class Draft:
-    """An update being written: its topic, a text per language, and the preview last shown."""
-
-    topic: str = ""
-    texts: dict[str, str] = field(default_factory=dict)
-    base: dict[str, str] = field(default_factory=dict)  # what /skip keeps: a correction's or Edit's texts
-    step: int = 0  # index into LANGUAGES of the language asked for
-    correcting: int | None = None  # the update a correction rewrites
-    preview: str = ""  # id of the preview on screen; its buttons carry it
-
-    @property
-    def language(self) -> str:
-        return LANGUAGES[self.step]
 
 
 def _drafts(context: BotContext) -> dict[int, Draft]:
     assert context.user_data is not None
-    drafts: dict[int, Draft] = context.user_data.setdefault(DRAFTS, {})
-    return drafts
+    return context.user_data.drafts
 
 
 def _draft(update: Update, context: BotContext) -> Draft | None:

@@ -10,13 +10,11 @@ from telegram import Update
 from telegram.error import TelegramError
 
 from bot import LANGUAGES, button_data, render
-from bot.content import ContentError, RawItem
+from bot.content import ContentError
 from bot.content_edit import MAX_FILE_BYTES, SUFFIXES, diff, read_upload, stale_translations
 from bot.context import BotContext
 from bot.handlers.permissions import admins_only, is_admin, refuse
 from bot.handlers.replies import send, show
-
-PENDING = "content_upload"
 
 
 async def received(update: Update, context: BotContext) -> None:
@@ -49,7 +47,7 @@ async def received(update: Update, context: BotContext) -> None:
         await send(message, render.content_unreadable(tr))
         return
     assert context.user_data is not None
-    context.user_data[PENDING] = {"kind": item.kind, "id": item.id, "where": item.where, "data": item.data}
+    context.user_data.pending_content = item
     screen = None
     if old is None:  # a new case or concern: as members will see it, in each language
         translators = {lang: context.services.catalogs.get(lang) for lang in LANGUAGES}
@@ -67,7 +65,7 @@ async def decided(update: Update, context: BotContext) -> None:
         return
     parsed = button_data.parse(query.data)
     assert context.user_data is not None
-    pending = context.user_data.pop(PENDING, None)
+    pending, context.user_data.pending_content = context.user_data.pending_content, None
     if pending is None or parsed is None:
         await query.answer(render.draft_gone(context.tr))
         return
@@ -75,7 +73,7 @@ async def decided(update: Update, context: BotContext) -> None:
     if parsed.arg != "ok":
         await show(query, render.content_cancelled(context.tr))
         return
-    item = RawItem(pending["kind"], pending["id"], pending["where"], pending["data"])
+    item = pending
     try:
         await context.services.store.content.apply_admin_item(item)
     except ContentError as error:  # the content changed between preview and confirm
