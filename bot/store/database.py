@@ -5,25 +5,33 @@ file in the data directory (a second process on the same directory fails at star
 TinyDB call on a single worker thread: `await db.run(fn, *args)`. The event loop never waits on a
 disk write, and there is exactly one writer. Encrypting the files at rest later means changing only
 the storage built in `open_table_file`.
+
+Everything in the data directory is owner-only (files 0600, directories 0700) whatever the umask, and a
+data directory with looser modes (an older version's, or one made by hand) is tightened as it is opened
+(`engine/private.py`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import fcntl
+import logging
 import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import IO, ParamSpec, TypeVar
+from typing import ParamSpec, TypeVar
 
 from tinydb import TinyDB
 
 from bot.store.engine.atomic import AtomicJSONStorage
 from bot.store.engine.journal import JournaledStorage
+from bot.store.engine.private import make_private_dirs, open_private, tighten
 
 P = ParamSpec("P")
 T = TypeVar("T")
+
+log = logging.getLogger(__name__)
 
 LOCK_NAME = ".lock"
 
@@ -35,21 +43,39 @@ class DataDirInUse(RuntimeError):
 class Database:
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = data_dir
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        self._lock_file: IO[str] | None = self._acquire_lock()
+        make_private_dirs(self.data_dir)
+        self._lock_fd: int | None = self._acquire_lock()
+        try:
+            self._make_owner_only()
+        except BaseException:
+            self._release_lock()
+            raise
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store-writer")
         self._files: dict[str, TinyDB] = {}
 
-    def _acquire_lock(self) -> IO[str]:
-        lock_file = open(self.data_dir / LOCK_NAME, "w")  # noqa: SIM115 - held for the process's life
+    def _acquire_lock(self) -> int:
+        fd = open_private(self.data_dir / LOCK_NAME, os.O_RDWR)  # held for the process's life
         try:
-            fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            lock_file.close()
+            os.close(fd)
             raise DataDirInUse(f"another campaign-bot process is using {self.data_dir}") from None
-        lock_file.write(str(os.getpid()))
-        lock_file.flush()
-        return lock_file
+        except BaseException:
+            os.close(fd)
+            raise
+        os.ftruncate(fd, 0)  # only now: the holder's pid stays while another process is refused
+        os.write(fd, str(os.getpid()).encode())
+        return fd
+
+    def _make_owner_only(self) -> None:
+        """Take the group's and others' access off everything in the data directory (it is all personal data)."""
+        changed, refused = tighten(self.data_dir)
+        if changed:
+            log.warning("%s: %d files and directories were readable by other users; made owner-only",
+                        self.data_dir, changed)
+        if refused:
+            log.warning("%s: %d files and directories are readable by other users and could not be made "
+                        "owner-only (not ours?)", self.data_dir, len(refused))
 
     def open_table_file(self, name: str, *, journaled: bool = False, indent: int | None = None) -> TinyDB:
         """The TinyDB file `<data_dir>/<name>.json`, opened once. Call only from `run`.
@@ -83,6 +109,9 @@ class Database:
         for db in self._files.values():
             db.close()  # the store's thread has ended: nothing else touches the files now
         self._files.clear()
-        if self._lock_file is not None:
-            self._lock_file.close()
-            self._lock_file = None
+        self._release_lock()
+
+    def _release_lock(self) -> None:
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)
+            self._lock_fd = None

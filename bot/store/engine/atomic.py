@@ -19,6 +19,8 @@ from typing import Any
 
 from tinydb.storages import Storage
 
+from bot.store.engine.private import make_private, make_private_dirs
+
 TEMP_SUFFIX = ".tmp"
 
 
@@ -45,7 +47,9 @@ def fsync_directory(directory: Path) -> None:
 
 
 def atomic_write_bytes(path: Path, payload: bytes) -> None:
-    """Replace `path` with `payload` so that a crash at any moment leaves the old or the new file."""
+    """Replace `path` with `payload` so that a crash at any moment leaves the old or the new file.
+
+    The new file is 0600 whatever the umask: `mkstemp` creates it so, and `os.replace` keeps the temp file's mode."""
     fd, tmp_name = tempfile.mkstemp(prefix=temp_prefix(path), suffix=TEMP_SUFFIX, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as tmp:
@@ -65,9 +69,10 @@ class AtomicJSONStorage(Storage):
 
     def __init__(self, path: str | os.PathLike[str], *, indent: int | None = None) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        make_private_dirs(self.path.parent)
         self.indent = indent
         clean_stale_temp_files(self.path)
+        make_private(self.path)  # written 0644 by an older version: owner-only from now on
         self._data: dict[str, Any] | None = self._load()
 
     def _load(self) -> dict[str, Any] | None:

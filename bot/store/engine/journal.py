@@ -57,6 +57,7 @@ from typing import Any
 from tinydb.storages import Storage
 
 from bot.store.engine.atomic import atomic_write_bytes, clean_stale_temp_files, fsync_directory
+from bot.store.engine.private import make_private, make_private_dirs, open_private
 
 log = logging.getLogger(__name__)
 
@@ -161,11 +162,11 @@ class JournaledStorage(Storage):
         self._next_compact_at = compact_bytes
         # Set when a failed append could not be undone: the journal's tail is unknown, so refuse writes.
         self._broken: str | None = None
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        make_private_dirs(self.path.parent)
         clean_stale_temp_files(self.path)
+        make_private(self.path)  # a snapshot or journal an older version wrote 0644 is owner-only from now on
         created = not self.journal_path.exists()
-        self._fd: int | None = os.open(self.journal_path, os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC,
-                                       0o644)
+        self._fd: int | None = open_private(self.journal_path, os.O_RDWR | os.O_APPEND)
         try:
             if created:
                 fsync_directory(self.path.parent)  # the journal's name must survive a crash too

@@ -67,7 +67,9 @@ async def fail(api: LocalBotAPI, request: web.Request) -> web.Response:
     try:
         params = await read_params(request)
         code, times = int(str_param(params, "code")), int(str_param(params, "times") or 1)
-        api.fail(str_param(params, "method"), code, times, str_param(params, "description") or None)
+        chat = str_param(params, "chat_id")
+        api.fail(str_param(params, "method"), code, times, str_param(params, "description") or None,
+                 chat_id=int(chat) if chat else None)
         return ok(True)
     except ValueError as exc:
         return ApiError(400, f"Bad Request: {exc}").response()

@@ -10,7 +10,10 @@ Faults can be injected to test how a bot copes with a failing Bot API: ``api.fai
 times=2)`` (or ``POST /_control/fail`` with ``method``, ``code``, optional ``times`` (default 1;
 0 stops failing) and ``description``) answers the next ``times`` calls of that method with that
 error code, in Telegram's error envelope (the description defaults to the status's reason phrase,
-e.g. ``Unauthorized`` for a rejected token). The failed calls are recorded in ``calls`` too.
+e.g. ``Unauthorized`` for a rejected token). The failed calls are recorded in ``calls`` too. With
+``chat_id`` (``api.fail("sendMessage", 409, times=5, chat_id=1002)``, or ``chat_id`` in the POST),
+only that method's calls for that one chat fail, so a broadcast can meet an odd error for one member
+while the others are answered as usual; a chat's fault is used before the method's fault for all chats.
 
 It serves three purposes: the terminal try-out (``campaign-bot chat``), behaviour tests that run
 the real PTB ``Application`` over real HTTP, and broadcast benchmarks. Every request is O(1) in
@@ -121,7 +124,8 @@ class LocalBotAPI:
         self._files: dict[str, StoredFile] = {}  #: by file_id and by file_path
         self._subscribers: list[asyncio.Queue[tuple[str, SentMessage]]] = []
         self._webhook_url = ""
-        self._faults: dict[str, Fault] = {}  #: by lower-cased method name, see :meth:`fail`
+        #: by lower-cased method name and chat id (``None``: every chat), see :meth:`fail`
+        self._faults: dict[tuple[str, int | None], Fault] = {}
         self._running = False
         self._runner: web.AppRunner | None = None
         self._methods: dict[str, _Method] = {
@@ -345,24 +349,44 @@ class LocalBotAPI:
             },
         )
 
-    def fail(self, method: str, code: int, times: int = 1, description: str | None = None) -> None:
+    def fail(self, method: str, code: int, times: int = 1, description: str | None = None, *,
+             chat_id: int | None = None) -> None:
         """Answer the next ``times`` calls of ``method`` with the error ``code`` (4xx or 5xx).
 
         ``times=0`` stops failing. The description defaults to the status's reason phrase
         (``Unauthorized``, ``Internal Server Error``, ``Bad Gateway``...), as Telegram sends it.
+        With ``chat_id``, only the calls whose ``chat_id`` parameter is that chat fail.
         """
         if not method:
             raise ValueError("fail: no method given")
         if not 400 <= code <= 599:
             raise ValueError(f"fail: {code} is not an HTTP error code")
+        key = (method.lower(), chat_id)
         if times <= 0:
-            self._faults.pop(method.lower(), None)
+            self._faults.pop(key, None)
             return
         try:
             phrase = HTTPStatus(code).phrase
         except ValueError:
             phrase = "Error"
-        self._faults[method.lower()] = Fault(code, description or phrase, times)
+        self._faults[key] = Fault(code, description or phrase, times)
+
+    def _take_fault(self, method: str, params: JSONDict) -> Fault | None:
+        """The injected fault that answers this call, if any (one of its ``times`` is used up)."""
+        if not self._faults:
+            return None
+        chat = params.get("chat_id")
+        if isinstance(chat, str) and chat.lstrip("-").isdigit():
+            chat = int(chat)
+        keys = [(method.lower(), chat)] if isinstance(chat, int) and not isinstance(chat, bool) else []
+        for key in [*keys, (method.lower(), None)]:
+            fault = self._faults.get(key)
+            if fault is not None:
+                fault.times -= 1
+                if fault.times <= 0:
+                    del self._faults[key]
+                return fault
+        return None
 
     def set_group_admins(self, chat_id: int, user_ids: Iterable[int]) -> None:
         """Who runs the group: getChatMember reports them as its owner, everyone else as a member."""
@@ -806,11 +830,8 @@ class LocalBotAPI:
         self.calls.append((name, params))
         if self._latency:
             await asyncio.sleep(self._latency)
-        fault = self._faults.get(name.lower())
+        fault = self._take_fault(name, params)
         if fault is not None:
-            fault.times -= 1
-            if fault.times <= 0:
-                del self._faults[name.lower()]
             return ApiError(fault.code, fault.description).response()
         method = self._methods.get(name.lower())
         if method is None:
