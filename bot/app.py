@@ -41,6 +41,7 @@ from bot.i18n import Catalogs
 from bot.publishing import Publisher
 from bot.resources import content_dir, locales_dir
 from bot.store import Store
+from bot.update_processor import ChatOrderedProcessor
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +87,7 @@ def build(settings: Settings, *, application_class: type[AnyApplication] = Appli
         .request(AiohttpRequest(connection_pool_size=REQUEST_POOL))
         .get_updates_request(AiohttpRequest(connection_pool_size=1))
         .context_types(ContextTypes(context=BotContext, user_data=UserData))
+        .concurrent_updates(ChatOrderedProcessor())  # chats side by side, each chat's updates in order
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .rate_limiter(AIORateLimiter(overall_max_rate=settings.send_rate, max_retries=RETRIES_AFTER_FLOOD_WAIT))
         .post_init(on_startup)

@@ -49,6 +49,9 @@ class TrackedApplication(Application[Any, Any, Any, Any, Any, Any]):
                 if event is not None:
                     event.set()
 
+    def processed(self, update_id: int) -> bool:
+        return update_id in self._done
+
     async def wait_processed(self, update_id: int, timeout: float = PROCESS_TIMEOUT) -> None:
         if update_id in self._done:
             return

@@ -113,6 +113,8 @@ class LocalBotAPI:
         self.sent_count = 0
         self.rejected_429 = 0
         self.rejected_403 = 0
+        self.max_concurrent_requests = 0  #: the most requests (long polls aside) held at the same moment
+        self._in_flight = 0
 
         self._chats: dict[int, Chat] = {}
         self._users: dict[int, JSONDict] = {}
@@ -828,6 +830,17 @@ class LocalBotAPI:
         except ApiError as exc:
             return exc.response()
         self.calls.append((name, params))
+        polling = name.lower() == "getupdates"
+        if not polling:
+            self._in_flight += 1
+            self.max_concurrent_requests = max(self.max_concurrent_requests, self._in_flight)
+        try:
+            return await self._answer(name, params)
+        finally:
+            if not polling:
+                self._in_flight -= 1
+
+    async def _answer(self, name: str, params: JSONDict) -> web.Response:
         if self._latency:
             await asyncio.sleep(self._latency)
         fault = self._take_fault(name, params)
