@@ -87,7 +87,8 @@ def build(settings: Settings, *, application_class: type[AnyApplication] = Appli
         .request(AiohttpRequest(connection_pool_size=REQUEST_POOL))
         .get_updates_request(AiohttpRequest(connection_pool_size=1))
         .context_types(ContextTypes(context=BotContext, user_data=UserData))
-        .concurrent_updates(ChatOrderedProcessor())  # chats side by side, each chat's updates in order
+        # Chats side by side, each chat's updates in order (bot/update_processor.py).
+        .concurrent_updates(ChatOrderedProcessor(settings.max_concurrent_updates))
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .rate_limiter(AIORateLimiter(overall_max_rate=settings.send_rate, max_retries=RETRIES_AFTER_FLOOD_WAIT))
         .post_init(on_startup)

@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 from bot import LANGUAGES
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
+DEFAULT_CONCURRENT_UPDATES = 256
+"""Updates handled at once across chats (each chat's own in order): enough for a crowd at Telegram's pace."""
 DEFAULT_SEND_RATE = 29.5
 """Messages a second across all chats: just under Telegram's ~30, leaving room for clock jitter."""
 DEFAULT_STARTUP_BACKOFF = 1.0
@@ -52,6 +54,7 @@ class Settings:
     webhook_url: str = ""
     send_rate: float = DEFAULT_SEND_RATE
     startup_backoff: float = DEFAULT_STARTUP_BACKOFF
+    max_concurrent_updates: int = DEFAULT_CONCURRENT_UPDATES
     """BOT_STARTUP_BACKOFF: not a user setting; the tests shorten the start-up retries with it."""
 
     @classmethod
@@ -70,6 +73,7 @@ class Settings:
             webhook_url=env.get("BOT_WEBHOOK_URL", "").strip(),
             send_rate=parse_rate(env.get("BOT_SEND_RATE", "")),
             startup_backoff=parse_backoff(env.get("BOT_STARTUP_BACKOFF", "")),
+            max_concurrent_updates=parse_concurrency(env.get("BOT_MAX_CONCURRENT_UPDATES", "")),
         )
 
 
@@ -101,6 +105,19 @@ def parse_admin_ids(raw: str) -> frozenset[int]:
         except ValueError:
             raise ConfigError(f"BOT_ADMIN_IDS: {part!r} is not a Telegram user id") from None
     return frozenset(ids)
+
+
+def parse_concurrency(raw: str) -> int:
+    """BOT_MAX_CONCURRENT_UPDATES: updates handled at once across chats (1: one at a time), at least 1."""
+    if not raw.strip():
+        return DEFAULT_CONCURRENT_UPDATES
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"BOT_MAX_CONCURRENT_UPDATES: {raw!r} is not a whole number") from None
+    if value < 1:
+        raise ConfigError("BOT_MAX_CONCURRENT_UPDATES must be 1 or more")
+    return value
 
 
 def parse_rate(raw: str) -> float:

@@ -2,7 +2,8 @@
 
 PTB handles one update at a time by default, so every answer waits for the previous one's round trips to
 Telegram (a crowd got 11.7 answers a second where Telegram allows 30). With `ChatOrderedProcessor`,
-updates from different chats run side by side, up to `max_concurrent_updates` at once, while two updates
+updates from different chats run side by side, up to `max_concurrent_updates` at once
+(`BOT_MAX_CONCURRENT_UPDATES`, 256 by default), while two updates
 of the same chat (two messages, or a button pressed right after a command) run in the order they came.
 
 Why the order holds: PTB creates one task per update in the order it fetched them, and a task runs its
@@ -27,8 +28,6 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
-MAX_CONCURRENT_UPDATES = 256
-"""Updates handled at once: enough for a crowd at Telegram's pace, few enough to bound the work in flight."""
 MAX_QUEUED_UPDATES = 10_000
 """Updates taken from Telegram and not yet finished, waiting ones included (PTB's own bound): beyond it,
 fetching waits. A waiting update costs a task and a future, not a place among the concurrent ones."""
@@ -49,8 +48,7 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
     """PTB's bound (`max_concurrent_updates`) counts the updates taken in, waiting ones included; this
     processor's own bound counts those being handled, so that a chat's queue never takes the others' places."""
 
-    def __init__(self, max_concurrent_updates: int = MAX_CONCURRENT_UPDATES,
-                 max_queued_updates: int = MAX_QUEUED_UPDATES) -> None:
+    def __init__(self, max_concurrent_updates: int, max_queued_updates: int = MAX_QUEUED_UPDATES) -> None:
         super().__init__(max_queued_updates)
         self._handling = asyncio.Semaphore(max_concurrent_updates)
         self._tails: dict[tuple[str, int], asyncio.Future[None]] = {}

@@ -44,11 +44,13 @@ class StandIn:
 
     _count = 0
 
-    def __init__(self, workdir: Path, *, rate: float | None, latency: float) -> None:
+    def __init__(self, workdir: Path, *, rate: float | None, latency: float,
+                 per_chat_rate: float | None = None) -> None:
         StandIn._count += 1
         self.name = f"standin-{StandIn._count}"
         self.workdir = workdir
         self.rate = rate
+        self.per_chat_rate = per_chat_rate
         self.latency = latency
         self.base_url = ""
         self.proc: subprocess.Popen[bytes] | None = None
@@ -65,6 +67,8 @@ class StandIn:
                 "--latency", repr(self.latency)]
         if self.rate:
             args += ["--rate", repr(self.rate)]
+        if self.per_chat_rate:
+            args += ["--per-chat-rate", repr(self.per_chat_rate)]
         return args
 
     async def __aenter__(self) -> StandIn:
@@ -133,6 +137,19 @@ class StandIn:
             response.raise_for_status()
             data: dict[str, int] = await response.json()
             return data
+
+    async def user_messages(self, messages: Sequence[tuple[int, str]], *, concurrency: int = 32) -> None:
+        """Queue a message from each (user, text) at once, as a crowd writes: /_control/message each."""
+        session = self._http()
+        url = f"{self.root}/_control/message"
+        pending = iter(messages)
+
+        async def worker() -> None:
+            for user_id, text in pending:
+                async with session.post(url, data={"user_id": str(user_id), "text": text}) as response:
+                    response.raise_for_status()
+
+        await asyncio.gather(*(worker() for _ in range(max(1, concurrency))))
 
     async def register_chats(self, chat_ids: Sequence[int], *, concurrency: int = 32,
                              timeout: float = 120.0) -> float:

@@ -1,0 +1,77 @@
+"""Scenario 4: a crowd writes at once (a shared link in the news): how fast every member is answered.
+
+`members` users each send `/case asif` at the same moment to the real Application (built by `bot.app.build`),
+against the stand-in in a process of its own with the given latency and limits. The stand-in's count of sent
+messages is sampled every SAMPLE_EVERY seconds; the k-th answer's time is when the count first reached k,
+so the figures are answers a second over the whole crowd and the 99th percentile of the time to answer.
+The baseline is the same bot handling one update at a time (`BOT_MAX_CONCURRENT_UPDATES=1`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import time
+from pathlib import Path
+from typing import Any
+
+from bench_support import StandIn
+
+from bot.app import build, running
+from bot.config import Secret, Settings
+
+TOKEN = "4242:crowd-benchmark-made-up-token"
+SAMPLE_EVERY = 0.02
+
+
+async def answer_crowd(workdir: Path, *, members: int, rate: float | None, per_chat_rate: float | None,
+                       latency: float, send_rate: float, max_concurrent_updates: int, tag: str,
+                       timeout: float) -> dict[str, Any]:
+    async with StandIn(workdir, rate=rate, per_chat_rate=per_chat_rate, latency=latency) as api:
+        settings = Settings(token=Secret(TOKEN), data_dir=workdir / f"data-{tag}", api_base_url=api.base_url,
+                            send_rate=send_rate, max_concurrent_updates=max_concurrent_updates)
+        application = build(settings)
+        async with running(application, poll_timeout=1):
+            await asyncio.sleep(0.5)  # the start-up's own requests (command menus) are done
+            before = (await api.stats())["sent_count"]
+            ids = range(20_000, 20_000 + members)
+            started = time.perf_counter()
+            await api.user_messages([(user, "/case asif") for user in ids])
+            reached: list[float] = []
+            timed_out = False
+            async with asyncio.timeout(timeout):
+                try:
+                    while len(reached) < members:
+                        sent = (await api.stats())["sent_count"] - before
+                        now = time.perf_counter() - started
+                        reached += [now] * max(0, min(sent, members) - len(reached))
+                        await asyncio.sleep(SAMPLE_EVERY)
+                except TimeoutError:
+                    timed_out = True
+            stats = await api.stats()
+    answered = len(reached)
+    last = reached[-1] if reached else math.nan
+    p99 = reached[max(0, math.ceil(0.99 * answered) - 1)] if reached else math.nan
+    return {"members": members, "answered": answered, "timed_out": timed_out, "seconds": last,
+            "answers_per_s": answered / last if reached and last > 0 else math.nan, "p99_s": p99,
+            "p50_s": reached[answered // 2] if reached else math.nan, "standin_429": stats["rejected_429"],
+            "max_concurrent_updates": max_concurrent_updates, "command": api.command}
+
+
+async def crowd(workdir: Path, *, members: int, baseline_members: int) -> dict[str, Any]:
+    """At Telegram's pace (30/s overall, 1/s per chat, 80 ms), then with the limits lifted; each beside the
+    same bot handling one update at a time."""
+    paced: dict[str, Any] = {"rate": 30.0, "per_chat_rate": 1.0, "latency": 0.08, "send_rate": 29.5}
+    lifted: dict[str, Any] = {"rate": None, "per_chat_rate": None, "latency": 0.08, "send_rate": 0.0}
+    return {
+        "paced": await answer_crowd(workdir, members=members, max_concurrent_updates=256, tag="paced",
+                                    timeout=members / 10 + 60, **paced),
+        "paced_one_at_a_time": await answer_crowd(workdir, members=baseline_members, max_concurrent_updates=1,
+                                                  tag="paced-1", timeout=baseline_members / 5 + 60,
+                                                  **paced),
+        "lifted": await answer_crowd(workdir, members=members, max_concurrent_updates=256, tag="lifted",
+                                     timeout=members / 10 + 60, **lifted),
+        "lifted_one_at_a_time": await answer_crowd(workdir, members=baseline_members, max_concurrent_updates=1,
+                                                   tag="lifted-1", timeout=baseline_members / 5 + 60,
+                                                   **lifted),
+    }
