@@ -17,7 +17,6 @@ from typing import Any
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     CallbackQueryHandler,
     ChatMemberHandler,
@@ -39,6 +38,7 @@ from bot.context import SERVICES_KEY, BotContext, Services, UserData
 from bot.handlers import admin, admin_content, cases, fallback, info, language, start, subscriptions, topics
 from bot.i18n import Catalogs
 from bot.publishing import Publisher
+from bot.rate_limit import REPLY_MAX_WAIT, Patience, PatientRateLimiter
 from bot.resources import content_dir, locales_dir
 from bot.store import Store
 from bot.update_processor import ChatOrderedProcessor
@@ -90,7 +90,8 @@ def build(settings: Settings, *, application_class: type[AnyApplication] = Appli
         # Chats side by side, each chat's updates in order (bot/update_processor.py).
         .concurrent_updates(ChatOrderedProcessor(settings.max_concurrent_updates))
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
-        .rate_limiter(AIORateLimiter(overall_max_rate=settings.send_rate, max_retries=RETRIES_AFTER_FLOOD_WAIT))
+        .rate_limiter(PatientRateLimiter(overall_max_rate=settings.send_rate,
+                                         patience=Patience(RETRIES_AFTER_FLOOD_WAIT, REPLY_MAX_WAIT)))
         .post_init(on_startup)
         .post_stop(on_stop)
         .post_shutdown(on_shutdown)
@@ -98,7 +99,8 @@ def build(settings: Settings, *, application_class: type[AnyApplication] = Appli
     )
     store = Store(settings.data_dir)
     catalogs = Catalogs(locales_dir())
-    publisher = Publisher(application.bot, store, catalogs, lambda: store.content.content, settings.default_language)
+    publisher = Publisher(application.bot, store, catalogs, lambda: store.content.content, settings.default_language,
+                          max_flood_wait=settings.max_flood_wait)
     application.bot_data[SERVICES_KEY] = Services(settings, store, catalogs, publisher)
     register(application)
     return application

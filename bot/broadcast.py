@@ -7,7 +7,9 @@ number of sends in flight, one message per second per chat, and what to do with 
 - sent → its message id is kept (a correction edits it later);
 - 403 (blocked, kicked) or "chat not found" → `blocked`, and the chat is marked inactive;
 - `ChatMigrated` → the chat's record moves to the new id and the message goes there;
-- `RetryAfter` beyond the limiter's retries → back in the queue, as often as it takes;
+- a flood wait (`RetryAfter`) up to `max_flood_wait` → waited out in the rate limiter (every send waits);
+  a longer one → back in the queue, and the whole broadcast pauses until Telegram's time: the pause is
+  stored (a restart keeps it), the progress card says when sending resumes, and it resumes by itself;
 - a network error → back in the queue, `ATTEMPTS` times at most, then `failed`;
 - a timeout → `unknown`: Telegram may have delivered it, so it is not sent again blindly;
 - "message is not modified" on an edit → `sent` (a resumed correction finds the message already edited);
@@ -28,11 +30,13 @@ import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import ExtBot
 
+from bot.config import DEFAULT_MAX_FLOOD_WAIT
 from bot.model import (
     BLOCKED,
     CANCELLED,
@@ -48,6 +52,7 @@ from bot.model import (
     Outgoing,
     Result,
 )
+from bot.rate_limit import Patience, retry_after_seconds
 from bot.store import Store
 
 log = logging.getLogger(__name__)
@@ -60,7 +65,7 @@ FLUSH_EVERY = 0.25
 """Seconds between progress writes: few enough writes, few enough re-sends after a crash."""
 PROGRESS_EVERY = 2.0
 LIMITER_RETRIES = 3
-"""How many times the rate limiter waits out a RetryAfter before the delivery goes back in the queue."""
+"""How many flood waits (each at most `max_flood_wait`) the rate limiter waits out for one send."""
 ATTEMPTS = 5
 """Sends of one delivery that end in a network error before it is recorded as failed."""
 UNEXPECTED_ATTEMPTS = 3
@@ -71,10 +76,13 @@ PER_CHAT_INTERVAL = 1.0
 
 
 class Clock:
-    """The time the sender paces chats by; tests give it one that moves on without waiting."""
+    """The time the sender paces chats and pauses by; tests give it one that moves on without waiting."""
 
     def now(self) -> float:
         return time.monotonic()
+
+    def wall(self) -> datetime:
+        return datetime.now(UTC)
 
     async def sleep(self, seconds: float) -> None:
         await asyncio.sleep(seconds)
@@ -95,6 +103,7 @@ class _Run:
     attempts: Counter[int] = field(default_factory=Counter)
     unexpected: Counter[int] = field(default_factory=Counter)  # sends that raised an error of no known kind
     cancelled: bool = False  # by an admin: the broadcast ends, what was not sent stays pending
+    paused_until: datetime | None = None  # Telegram asked for a flood wait longer than the sender waits out
     stopping: bool = False  # the process is shutting down: the broadcast resumes at the next start
 
     @property
@@ -104,13 +113,15 @@ class _Run:
 
 class Broadcaster:
     def __init__(self, bot: ExtBot[Any], store: Store, compose: Compose, report: Report, *,
-                 max_in_flight: int = MAX_IN_FLIGHT, clock: Clock | None = None) -> None:
+                 max_in_flight: int = MAX_IN_FLIGHT, clock: Clock | None = None,
+                 max_flood_wait: float = DEFAULT_MAX_FLOOD_WAIT) -> None:
         self._bot = bot
         self._store = store
         self._compose = compose
         self._report = report
         self._max_in_flight = max_in_flight
         self._clock = clock or Clock()
+        self._patience = Patience(LIMITER_RETRIES, max_flood_wait)
         self._runs: dict[int, _Run] = {}
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self._last_send: dict[int, float] = {}
@@ -170,6 +181,8 @@ class Broadcaster:
     async def _run(self, broadcast: Broadcast) -> None:
         outbox = self._store.outbox
         run = _Run(broadcast, await self._compose(broadcast), await outbox.counts(broadcast.id))
+        if broadcast.paused_until:  # paused before a restart: the pause still holds
+            run.paused_until = datetime.fromisoformat(broadcast.paused_until)
         self._runs[broadcast.id] = run
         slots = asyncio.Semaphore(self._max_in_flight)
         sending: set[asyncio.Task[None]] = set()
@@ -177,6 +190,9 @@ class Broadcaster:
         reporter = asyncio.create_task(self._report_loop(run))
         try:
             while not run.halted:
+                if run.paused_until is not None:
+                    await self._sit_out(run)
+                    continue
                 batch = await outbox.claim(broadcast.id, CLAIM_BATCH)
                 if not batch:
                     if sending:
@@ -230,8 +246,9 @@ class Broadcaster:
     async def _deliver(self, run: _Run, delivery: Delivery) -> None:
         try:
             result = await self._attempt(run, delivery)
-        except RetryAfter:
-            result = Result(delivery.seq, PENDING)  # flood control: wait and send again, however often
+        except RetryAfter as exc:  # longer than the limiter waits out: the whole broadcast pauses
+            result = Result(delivery.seq, PENDING)
+            await self._pause(run, retry_after_seconds(exc))
         except Exception as exc:  # whatever it is, the delivery must end somewhere
             run.unexpected[delivery.seq] += 1
             given_up = run.unexpected[delivery.seq] >= UNEXPECTED_ATTEMPTS
@@ -278,15 +295,37 @@ class Broadcaster:
         except NetworkError:
             return Result(delivery.seq, PENDING)
 
+    async def _pause(self, run: _Run, seconds: float) -> None:
+        until = self._clock.wall() + timedelta(seconds=seconds)
+        if run.paused_until is not None and run.paused_until >= until:
+            return
+        run.paused_until = until
+        log.warning("broadcast %d: Telegram asked to wait %.0f s; paused until %s", run.broadcast.id, seconds,
+                    until.isoformat(timespec="seconds"))
+        await self._store.outbox.set_paused(run.broadcast.id, until.isoformat(timespec="seconds"))
+        await self._safe_report(run.broadcast, run.counts, False)
+
+    async def _sit_out(self, run: _Run) -> None:
+        """Wait until the pause ends (or the broadcast is cancelled or the process stops), then go on."""
+        while run.paused_until is not None and not run.halted:
+            left = (run.paused_until - self._clock.wall()).total_seconds()
+            if left <= 0:
+                run.paused_until = None
+                await self._store.outbox.set_paused(run.broadcast.id, None)
+                log.info("broadcast %d: resumed after Telegram's flood wait", run.broadcast.id)
+                await self._safe_report(run.broadcast, run.counts, False)
+                return
+            await self._clock.sleep(min(left, 1.0))
+
     async def _send(self, broadcast: Broadcast, delivery: Delivery, chat_id: int, message: Outgoing) -> int:
         if broadcast.kind == EDIT:
             if delivery.message_id is None:
                 raise BadRequest("no message to edit")
             await self._bot.edit_message_text(message.text, chat_id=chat_id, message_id=delivery.message_id,
-                                              reply_markup=message.keyboard, rate_limit_args=LIMITER_RETRIES)
+                                              reply_markup=message.keyboard, rate_limit_args=self._patience)
             return delivery.message_id
         sent = await self._bot.send_message(chat_id, message.text, reply_markup=message.keyboard,
-                                            disable_notification=delivery.quiet, rate_limit_args=LIMITER_RETRIES)
+                                            disable_notification=delivery.quiet, rate_limit_args=self._patience)
         return sent.message_id
 
     async def _pace(self, chat_id: int) -> None:

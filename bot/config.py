@@ -18,6 +18,9 @@ from bot import LANGUAGES
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 DEFAULT_CONCURRENT_UPDATES = 256
 """Updates handled at once across chats (each chat's own in order): enough for a crowd at Telegram's pace."""
+DEFAULT_MAX_FLOOD_WAIT = 60.0
+"""Seconds of one flood wait (`RetryAfter`) a broadcast send waits out; a longer one pauses the broadcast until
+Telegram's time, shown on its progress card, and it resumes by itself (after a restart too)."""
 DEFAULT_SEND_RATE = 29.5
 """Messages a second across all chats: just under Telegram's ~30, leaving room for clock jitter."""
 DEFAULT_STARTUP_BACKOFF = 1.0
@@ -55,6 +58,7 @@ class Settings:
     send_rate: float = DEFAULT_SEND_RATE
     startup_backoff: float = DEFAULT_STARTUP_BACKOFF
     max_concurrent_updates: int = DEFAULT_CONCURRENT_UPDATES
+    max_flood_wait: float = DEFAULT_MAX_FLOOD_WAIT
     """BOT_STARTUP_BACKOFF: not a user setting; the tests shorten the start-up retries with it."""
 
     @classmethod
@@ -74,6 +78,8 @@ class Settings:
             send_rate=parse_rate(env.get("BOT_SEND_RATE", "")),
             startup_backoff=parse_backoff(env.get("BOT_STARTUP_BACKOFF", "")),
             max_concurrent_updates=parse_concurrency(env.get("BOT_MAX_CONCURRENT_UPDATES", "")),
+            max_flood_wait=parse_seconds("BOT_MAX_FLOOD_WAIT", env.get("BOT_MAX_FLOOD_WAIT", ""),
+                                         DEFAULT_MAX_FLOOD_WAIT),
         )
 
 
@@ -105,6 +111,19 @@ def parse_admin_ids(raw: str) -> frozenset[int]:
         except ValueError:
             raise ConfigError(f"BOT_ADMIN_IDS: {part!r} is not a Telegram user id") from None
     return frozenset(ids)
+
+
+def parse_seconds(name: str, raw: str, default: float) -> float:
+    """A duration in seconds, more than 0."""
+    if not raw.strip():
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name}: {raw!r} is not a number of seconds") from None
+    if not value > 0:
+        raise ConfigError(f"{name} must be more than 0 seconds")
+    return value
 
 
 def parse_concurrency(raw: str) -> int:

@@ -106,6 +106,7 @@ class Broadcast:
     admin_chat: int
     progress_message: int | None  # the admin's message that shows the progress
     source: int | None = None  # for an edit: the broadcast whose messages it edits
+    paused_until: str | None = None  # Telegram asked for a long flood wait: no sends before this (ISO, UTC)
 
 
 @dataclass(frozen=True)

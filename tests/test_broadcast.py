@@ -507,3 +507,38 @@ async def test_a_correction_resumed_after_it_was_done_counts_not_modified_as_del
     counts = await services.store.outbox.counts(again.id)
     assert counts[SENT] == 3 and counts["failed"] == 0  # Telegram said "not modified": they are as they should be
     assert all(m.replies[0].edits == 1 for m in members)
+
+
+async def test_a_huge_flood_wait_pauses_the_broadcast_tells_the_admin_and_it_resumes(tmp_path: Path) -> None:
+    settings = Settings(admin_ids=frozenset({ADMIN}), max_flood_wait=0.5)  # a short cap for the test
+    async with LocalBot(tmp_path / "data", settings=settings) as campaign:
+        members = await subscribers(campaign, ALL, 3)
+        campaign.api.fail("sendMessage", 429, times=1, retry_after=2, chat_id=members[1].chat_id)
+        events = campaign.api.subscribe()
+        seen: list[str] = []
+
+        async def watch() -> None:  # the card is one message edited in place: read each text as it comes
+            while True:
+                _, message = await events.get()
+                if message.chat_id == ADMIN:
+                    seen.append(message.text)
+
+        watcher = asyncio.create_task(watch())
+        await push(campaign, GENERAL_LABEL, {"en": TEXTS["en"]})
+        watcher.cancel()
+        paused = tr("en")._("Paused: Telegram asked the bot to wait. Sending resumes by itself at {time} (UTC).")
+        assert any(paused.split("{time}")[0] in text for text in seen)  # the progress card said so
+        assert [len(m.replies) for m in members] == [1, 1, 1]  # and it resumed by itself: everyone got it once
+        [broadcast] = await campaign.services.store.outbox.recent(1)
+        assert broadcast.state == "done" and broadcast.paused_until is None
+
+
+async def test_a_reply_that_meets_a_long_flood_wait_is_dropped_and_the_next_is_answered(
+        campaign: LocalBot, caplog: pytest.LogCaptureFixture) -> None:
+    member = Member(campaign, 720, "en")
+    campaign.api.fail("sendMessage", 429, times=1, retry_after=3600, chat_id=720)
+    assert await member.sends("/cases") == []  # not held for an hour
+    assert "a reply was dropped: Telegram asked to wait 3600 s" in caplog.text
+    assert "Traceback" not in caplog.text
+    [reply] = await member.sends("/cases")
+    assert tr("en")._("Cases") in reply.text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -41,12 +42,16 @@ class InstantClock(Clock):
     def now(self) -> float:
         return self.time
 
+    def wall(self) -> datetime:
+        return datetime(2026, 11, 28, tzinfo=UTC) + timedelta(seconds=self.time)
+
     async def sleep(self, seconds: float) -> None:
         self.time += seconds
         await asyncio.sleep(0)
 
 
-async def run(tmp_path: Path, script: dict[int, list[Exception]]) -> tuple[Counter[str], FakeBot, Store]:
+async def run(tmp_path: Path, script: dict[int, list[Exception]],
+              paused: list[str | None] | None = None) -> tuple[Counter[str], FakeBot, Store]:
     store = Store(tmp_path)
     chats = list(range(1, 7))
     for chat_id in chats:
@@ -58,8 +63,11 @@ async def run(tmp_path: Path, script: dict[int, list[Exception]]) -> tuple[Count
     async def compose(_: Broadcast) -> dict[str, Outgoing]:
         return {"en": Outgoing("hello")}
 
-    async def report(_: Broadcast, __: Counter[str], finished: bool) -> None:
+    async def report(shown: Broadcast, __: Counter[str], finished: bool) -> None:
         reports.append(finished)
+        if paused is not None:
+            current = await store.outbox.get(shown.id)
+            paused.append(current.paused_until if current else None)
 
     broadcaster = Broadcaster(bot, store, compose, report, clock=InstantClock())  # type: ignore[arg-type]
     await broadcaster.start(broadcast)
@@ -101,5 +109,19 @@ async def test_an_unexpected_error_ends_in_failed_after_a_few_tries_and_the_broa
     try:
         assert counts == Counter({SENT: 5, FAILED: 1}) and counts[SENDING] == 0  # none left in flight
         assert bot.attempts[2] == UNEXPECTED_ATTEMPTS and bot.attempts[3] == 3 and bot.sent[3] == 1
+    finally:
+        store.close()
+
+
+async def test_a_flood_wait_longer_than_the_sender_waits_out_pauses_the_broadcast_until_telegrams_time(
+        tmp_path: Path) -> None:
+    paused: list[str | None] = []
+    counts, bot, store = await run(tmp_path, {2: [RetryAfter(3600)]}, paused)
+    try:
+        assert counts == Counter({SENT: 6}) and bot.attempts[2] == 2  # sent after the pause, once
+        assert any(p and p.startswith("2026-11-28T01:00") for p in paused)  # the card was told when it resumes
+        assert paused[-1] is None  # and that it did
+        [broadcast] = await store.outbox.recent(1)
+        assert broadcast.paused_until is None and broadcast.state == "done"
     finally:
         store.close()

@@ -42,7 +42,7 @@ RULES: dict[str, tuple[str, ...]] = {
     **{tool: ("bot.render", "bot.store", "bot.tryout", "bot.search", *RUNTIME_ABOVE_RENDER)
        for tool in ("bot.content", "bot.content_edit", "bot.i18n", "bot.search", "bot.textsplit", "bot.button_data",
                     "bot.config", "bot.resources", "bot.aiohttp_request", "bot.logging_setup", "bot.catalogs",
-                    "bot.update_processor")},
+                    "bot.update_processor", "bot.rate_limit")},
 }
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.error import TelegramError
+from telegram.error import RetryAfter, TelegramError
 
 from bot import render
 from bot.context import BotContext
 from bot.handlers.language import resolve
 from bot.handlers.replies import send
+from bot.rate_limit import retry_after_seconds
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,9 @@ async def unknown_button(update: Update, context: BotContext) -> None:
 async def on_error(update: object, context: BotContext) -> None:
     """Log without personal data (no text, no names, no ids) and tell the member something went wrong."""
     error = context.error
+    if isinstance(error, RetryAfter):  # a flood wait longer than a reply may wait (bot/rate_limit.py)
+        log.warning("a reply was dropped: Telegram asked to wait %.0f s", retry_after_seconds(error))
+        return
     log.error("handler failed: %s", type(error).__name__, exc_info=error)
     if not isinstance(update, Update):
         return

@@ -153,6 +153,9 @@ def progress_card(tr: Translator, content: Content, broadcast: Broadcast, counts
         esc(tr._("Failed {failed} · blocked the bot {blocked} · unknown (timed out) {unknown} · pending {pending}")
             .format(**figures)),
     ]
+    if not finished and broadcast.paused_until:
+        lines.append("⏸ " + esc(tr._("Paused: Telegram asked the bot to wait. Sending resumes by itself at {time} "
+                                   "(UTC).").format(time=broadcast.paused_until[11:16])))
     if not finished:
         lines.append(esc(tr._("/broadcasts to cancel it.")))
     return "\n".join(lines)

@@ -47,7 +47,7 @@ CHUNK = 500
 
 def broadcast_from_document(doc_id: int, doc: dict[str, Any]) -> Broadcast:
     return Broadcast(doc_id, doc["kind"], doc["update"], doc["topic"], doc["state"], doc["total"], doc["created"],
-                     doc["admin_chat"], doc.get("progress_message"), doc.get("source"))
+                     doc["admin_chat"], doc.get("progress_message"), doc.get("source"), doc.get("paused_until"))
 
 
 RUNS = Runs("r", CHUNK)
@@ -232,6 +232,10 @@ class OutboxRepository:
 
     async def get(self, broadcast_id: int) -> Broadcast | None:
         return await self._db.run(self._get, broadcast_id)
+
+    async def set_paused(self, broadcast_id: int, until: str | None) -> None:
+        """Telegram asked for a long flood wait: the broadcast sends nothing before `until` (None: no pause)."""
+        await self._db.run(self._set, broadcast_id, {"paused_until": until})
 
     async def finish(self, broadcast_id: int, state: str) -> None:
         await self._db.run(self._set, broadcast_id, {"state": state})

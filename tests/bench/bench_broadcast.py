@@ -32,7 +32,7 @@ from bench_support import LoopMonitor, Progress, RateLimitLog, StandIn, median
 from telegram import Bot, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import RetryAfter, TelegramError
-from telegram.ext import AIORateLimiter, Application, Defaults
+from telegram.ext import Application, Defaults
 
 from bot.aiohttp_request import AiohttpRequest
 from bot.app import REQUEST_POOL, RETRIES_AFTER_FLOOD_WAIT, build, file_base_url, running, services_of
@@ -41,6 +41,7 @@ from bot.context import Services
 from bot.i18n import Catalogs
 from bot.model import ALL, GENERAL, SENT, Outgoing
 from bot.publishing import Publisher
+from bot.rate_limit import REPLY_MAX_WAIT, Patience, PatientRateLimiter
 from bot.resources import locales_dir
 from bot.store import Store
 from bot.tryout.driver import TRYOUT_TOKEN
@@ -107,7 +108,8 @@ def _lifted_ext_bot(base_url: str, *, aiohttp_request: bool) -> Any:
     """An ExtBot built like the application's, global rate lifted; PTB's default HTTPXRequest unless told."""
     builder = (Application.builder().token(TOKEN).base_url(base_url).base_file_url(file_base_url(base_url))
                .defaults(_defaults())
-               .rate_limiter(AIORateLimiter(overall_max_rate=0, max_retries=RETRIES_AFTER_FLOOD_WAIT)))
+               .rate_limiter(PatientRateLimiter(overall_max_rate=0,
+                                                patience=Patience(RETRIES_AFTER_FLOOD_WAIT, REPLY_MAX_WAIT))))
     if aiohttp_request:
         builder = builder.request(AiohttpRequest(connection_pool_size=REQUEST_POOL))
     return builder.build().bot

@@ -295,7 +295,8 @@ class LoopMonitor:
 
 
 class RateLimitLog(logging.Handler):
-    """Counts what PTB's AIORateLimiter logs: each RetryAfter it waits out, and each one it gives up on."""
+    """Counts what the bot's rate limiter (bot/rate_limit.py) logs: each flood wait it waits out, and each one it
+    gives up on."""
 
     def __init__(self) -> None:
         super().__init__(logging.INFO)
@@ -304,22 +305,22 @@ class RateLimitLog(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         message = record.getMessage()
-        if message.startswith("Rate limit hit after maximum"):
+        if message.startswith("flood wait") and "not waited out" in message:
             self.gave_up += 1
-        elif message.startswith("Rate limit hit"):
+        elif message.startswith("flood wait"):
             self.retried += 1
 
     def reset(self) -> None:
         self.retried = self.gave_up = 0
 
     def __enter__(self) -> RateLimitLog:
-        logger = logging.getLogger("telegram")
+        logger = logging.getLogger("bot.rate_limit")
         self._previous_level = logger.level
         logger.setLevel(logging.INFO)  # the root handler stays at WARNING: nothing extra is printed
         logger.addHandler(self)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        logger = logging.getLogger("telegram")
+        logger = logging.getLogger("bot.rate_limit")
         logger.removeHandler(self)
         logger.setLevel(self._previous_level)

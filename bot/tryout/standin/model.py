@@ -58,6 +58,7 @@ class Fault:
     code: int
     description: str
     times: int
+    retry_after: int | None = None  # for a 429: Telegram's ``parameters.retry_after``
 
 
 class TokenBucket:

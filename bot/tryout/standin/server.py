@@ -352,12 +352,14 @@ class LocalBotAPI:
         )
 
     def fail(self, method: str, code: int, times: int = 1, description: str | None = None, *,
-             chat_id: int | None = None) -> None:
+             chat_id: int | None = None, retry_after: int | None = None) -> None:
         """Answer the next ``times`` calls of ``method`` with the error ``code`` (4xx or 5xx).
 
         ``times=0`` stops failing. The description defaults to the status's reason phrase
         (``Unauthorized``, ``Internal Server Error``, ``Bad Gateway``...), as Telegram sends it.
-        With ``chat_id``, only the calls whose ``chat_id`` parameter is that chat fail.
+        With ``chat_id``, only the calls whose ``chat_id`` parameter is that chat fail. A 429 with
+        ``retry_after`` carries it as Telegram does (``parameters.retry_after``, "Too Many Requests: retry
+        after N"): a flood wait of any length, as seen during Telegram's outages.
         """
         if not method:
             raise ValueError("fail: no method given")
@@ -371,7 +373,9 @@ class LocalBotAPI:
             phrase = HTTPStatus(code).phrase
         except ValueError:
             phrase = "Error"
-        self._faults[key] = Fault(code, description or phrase, times)
+        if code == HTTPStatus.TOO_MANY_REQUESTS and retry_after is not None and description is None:
+            description = f"Too Many Requests: retry after {retry_after}"
+        self._faults[key] = Fault(code, description or phrase, times, retry_after)
 
     def _take_fault(self, method: str, params: JSONDict) -> Fault | None:
         """The injected fault that answers this call, if any (one of its ``times`` is used up)."""
@@ -845,7 +849,8 @@ class LocalBotAPI:
             await asyncio.sleep(self._latency)
         fault = self._take_fault(name, params)
         if fault is not None:
-            return ApiError(fault.code, fault.description).response()
+            parameters = {"retry_after": fault.retry_after} if fault.retry_after is not None else None
+            return ApiError(fault.code, fault.description, parameters).response()
         method = self._methods.get(name.lower())
         if method is None:
             return ApiError(404, "Not Found").response()
