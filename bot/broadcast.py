@@ -121,7 +121,7 @@ class Broadcaster:
         self._report = report
         self._max_in_flight = max_in_flight
         self._clock = clock or Clock()
-        self._patience = Patience(LIMITER_RETRIES, max_flood_wait)
+        self._patience = Patience(LIMITER_RETRIES, max_flood_wait, background=True)
         self._runs: dict[int, _Run] = {}
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self._last_send: dict[int, float] = {}

@@ -6,6 +6,10 @@ PTB's `AIORateLimiter` keeps the global rate and 20 messages a minute per group,
 broadcast send up to its own cap. A longer wait is raised as it came (`RetryAfter`): the reply is dropped
 (the member can ask again), the broadcast pauses until Telegram's time (see bot/broadcast.py). While a
 request waits one out, every other request waits too, as in PTB's limiter.
+
+Replies come before broadcasts: while a reply to a member (a private chat) waits for its send slot, a
+broadcast's sends (`Patience.background`) do not take one; the total stays within the global rate. A
+reply in a group is not put ahead: it may wait for its group's 20 a minute, and the broadcast must not.
 """
 
 from __future__ import annotations
@@ -31,10 +35,12 @@ REPLY_MAX_WAIT = 5.0
 
 @dataclass(frozen=True)
 class Patience:
-    """How many flood waits one request waits out, and how long each may be at most (seconds)."""
+    """How many flood waits one request waits out, and how long each may be at most (seconds); `background`
+    requests (a broadcast's sends) give way to the others (replies to members) for the next free send slot."""
 
     retries: int
     max_wait: float
+    background: bool = False
 
 
 def retry_after_seconds(exc: RetryAfter) -> float:
@@ -50,6 +56,9 @@ class PatientRateLimiter(AIORateLimiter):
     def __init__(self, *, overall_max_rate: float, patience: Patience) -> None:
         super().__init__(overall_max_rate=overall_max_rate, max_retries=patience.retries)
         self._patience = patience
+        self._foreground_waiting = 0  # replies between arriving here and getting their send slot
+        self._no_foreground = asyncio.Event()
+        self._no_foreground.set()
 
     async def process_request(  # type: ignore[override]  # rate_limit_args is a Patience here, not an int
         self,
@@ -61,6 +70,36 @@ class PatientRateLimiter(AIORateLimiter):
         rate_limit_args: Patience | None,
     ) -> bool | JSONDict | list[JSONDict]:
         patience = rate_limit_args or self._patience
+        if patience.background:
+            await self._no_foreground.wait()  # a reply waiting for a slot goes first
+            return await self._paced(callback, args, kwargs, data, patience)
+        if not str(data.get("chat_id", "")).isdigit():  # a group's reply may wait its 20 a minute: not ahead
+            return await self._paced(callback, args, kwargs, data, patience)
+        self._foreground_waiting += 1
+        self._no_foreground.clear()
+        taken = False
+
+        async def slot_taken(*call_args: Any, **call_kwargs: Any) -> bool | JSONDict | list[JSONDict]:
+            nonlocal taken
+            if not taken:  # through the rate limits: the broadcast may have the next slot
+                taken = True
+                self._foreground_done()
+            return await callback(*call_args, **call_kwargs)
+
+        try:
+            return await self._paced(slot_taken, args, kwargs, data, patience)
+        finally:
+            if not taken:
+                self._foreground_done()
+
+    def _foreground_done(self) -> None:
+        self._foreground_waiting -= 1
+        if not self._foreground_waiting:
+            self._no_foreground.set()
+
+    async def _paced(self, callback: Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]],
+                     args: Any, kwargs: dict[str, Any], data: dict[str, Any],
+                     patience: Patience) -> bool | JSONDict | list[JSONDict]:
         chat_id = data.get("chat_id")
         with contextlib.suppress(ValueError, TypeError):
             chat_id = int(chat_id)  # type: ignore[arg-type]

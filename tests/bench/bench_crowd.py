@@ -5,6 +5,11 @@ against the stand-in in a process of its own with the given latency and limits. 
 messages is sampled every SAMPLE_EVERY seconds; the k-th answer's time is when the count first reached k,
 so the figures are answers a second over the whole crowd and the 99th percentile of the time to answer.
 The baseline is the same bot handling one update at a time (`BOT_MAX_CONCURRENT_UPDATES=1`).
+
+Scenario 5 (`replies_during_broadcast`): a broadcast to `recipients` drains at Telegram's pace while
+`members` members send `/case asif` spread over `spread` seconds; each one's time to answer is from its
+update being queued to the bot having sent the answer (the application reports each update handled), and
+the broadcast's rate over the same window is compared with what the limit leaves after the replies.
 """
 
 from __future__ import annotations
@@ -15,10 +20,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench_support import StandIn
+from bench_support import StandIn, percentile
 
-from bot.app import build, running
+from bot.app import build, running, services_of
 from bot.config import Secret, Settings
+from bot.model import ALL, GENERAL, SENT
+from bot.store import Store
+from bot.tryout.driver import TrackedApplication
 
 TOKEN = "4242:crowd-benchmark-made-up-token"
 SAMPLE_EVERY = 0.02
@@ -75,3 +83,45 @@ async def crowd(workdir: Path, *, members: int, baseline_members: int) -> dict[s
                                                    tag="lifted-1", timeout=baseline_members / 5 + 60,
                                                    **lifted),
     }
+
+
+async def replies_during_broadcast(workdir: Path, *, recipients: int, members: int,
+                                   spread: float) -> dict[str, Any]:
+    async with StandIn(workdir, rate=30.0, per_chat_rate=1.0, latency=0.08) as api:
+        ids = list(range(1_000_001, 1_000_001 + recipients))
+        await api.register_chats([*ids, 90001])
+        data_dir = workdir / "data-during"
+        store = Store(data_dir)
+        try:
+            for start in range(0, recipients, 500):
+                await asyncio.gather(*(store.chats.subscribe(c, ALL, "en") for c in ids[start:start + 500]))
+        finally:
+            store.close()
+        settings = Settings(token=Secret(TOKEN), data_dir=data_dir, api_base_url=api.base_url, send_rate=29.5)
+        application = build(settings, application_class=TrackedApplication)
+        assert isinstance(application, TrackedApplication)
+        async with running(application, poll_timeout=1):
+            publisher = services_of(application).publisher
+            broadcast = await publisher.publish(GENERAL, {"en": "An update for everyone."}, 90001)
+            await asyncio.sleep(2.0)  # the broadcast is at its pace
+
+            def delivered() -> int:
+                counts = publisher.broadcaster.progress(broadcast.id)
+                return counts[SENT] if counts is not None else 0
+
+            sent_before, window_start = delivered(), time.perf_counter()
+
+            async def ask(user: int, delay: float) -> float:
+                await asyncio.sleep(delay)
+                asked = time.perf_counter()
+                [update_id] = await api.user_messages([(user, "/case asif")])
+                await application.wait_processed(update_id, timeout=60)
+                return time.perf_counter() - asked
+
+            waits = await asyncio.gather(*(ask(2_000_000 + n, n * spread / members) for n in range(members)))
+            window = time.perf_counter() - window_start
+            rate = (delivered() - sent_before) / window
+            publisher.broadcaster.cancel(broadcast.id)
+    return {"recipients": recipients, "members": members, "spread_s": spread, "p50_s": percentile(waits, 50),
+            "p99_s": percentile(waits, 99), "max_s": max(waits), "broadcast_rate": rate,
+            "replies_rate": members / window, "window_s": window}

@@ -138,18 +138,22 @@ class StandIn:
             data: dict[str, int] = await response.json()
             return data
 
-    async def user_messages(self, messages: Sequence[tuple[int, str]], *, concurrency: int = 32) -> None:
-        """Queue a message from each (user, text) at once, as a crowd writes: /_control/message each."""
+    async def user_messages(self, messages: Sequence[tuple[int, str]], *, concurrency: int = 32) -> list[int]:
+        """Queue a message from each (user, text) at once, as a crowd writes: /_control/message each.
+        Returns the update ids, in the order of `messages`."""
         session = self._http()
         url = f"{self.root}/_control/message"
-        pending = iter(messages)
+        pending = iter(enumerate(messages))
+        ids = [0] * len(messages)
 
         async def worker() -> None:
-            for user_id, text in pending:
+            for index, (user_id, text) in pending:
                 async with session.post(url, data={"user_id": str(user_id), "text": text}) as response:
                     response.raise_for_status()
+                    ids[index] = int((await response.json())["result"])
 
         await asyncio.gather(*(worker() for _ in range(max(1, concurrency))))
+        return ids
 
     async def register_chats(self, chat_ids: Sequence[int], *, concurrency: int = 32,
                              timeout: float = 120.0) -> float:
