@@ -12,6 +12,9 @@
             update at a time (BOT_MAX_CONCURRENT_UPDATES=1).
 5. during   Replies during a broadcast: 50 members send commands over 10 s while a 10,000-member broadcast
             drains at 30/s; p99 time to answer, and the broadcast's rate beside what the replies leave it.
+6. scale    `campaign-bot run` as a process with 100,000 members and 1,000 cases stored: cold start (process
+            start to the first answer), RSS after a crowd of 300, time to answer a subscribe; the same
+            at 1,000,000 members, reported.
 3. store    100,000 chats in the store; subscribe/unsubscribe at 50/s from the event loop: latency and
             the loop's longest block, plus what a journal compaction costs at that size. Baseline:
             single-record updates with TinyDB's default JSONStorage holding the same records in one table.
@@ -45,11 +48,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # the helper modules n
 
 import bench_broadcast
 import bench_crowd
+import bench_scale
 import bench_store
 
 from bot.store.chats import SHARDS
 
-SCENARIOS = ("pace", "ceiling", "store", "crowd", "during")
+SCENARIOS = ("pace", "ceiling", "store", "crowd", "during", "scale")
 
 
 @dataclass(frozen=True)
@@ -71,16 +75,22 @@ class Plan:
     during_recipients: int
     during_members: int
     during_spread: float
+    scale_members: int
+    scale_cases: int
+    scale_crowd: int
+    scale_million: bool
 
 
 FULL = Plan(pace_recipients=10_000, pace_naive=1_000, ceiling_recipients=10_000, ceiling_repeats=3,
             ceiling_naive=2_000, httpx_variant=True, store_members=100_000, store_operations=1_000, store_rate=50.0,
             store_repeats=3, store_probe_operations=250, store_baseline_updates=5, crowd_members=300,
-            crowd_baseline_members=100, during_recipients=10_000, during_members=50, during_spread=10.0)
+            crowd_baseline_members=100, during_recipients=10_000, during_members=50, during_spread=10.0,
+            scale_members=100_000, scale_cases=1_000, scale_crowd=300, scale_million=True)
 QUICK = Plan(pace_recipients=600, pace_naive=200, ceiling_recipients=2_000, ceiling_repeats=3,
              ceiling_naive=500, httpx_variant=True, store_members=100_000, store_operations=250, store_rate=50.0,
              store_repeats=1, store_probe_operations=100, store_baseline_updates=3, crowd_members=60,
-             crowd_baseline_members=30, during_recipients=1_000, during_members=20, during_spread=4.0)
+             crowd_baseline_members=30, during_recipients=1_000, during_members=20, during_spread=4.0,
+             scale_members=20_000, scale_cases=100, scale_crowd=50, scale_million=False)
 
 PACE_TARGET = 29.1  # 97 % of 30/s
 CEILING_TARGET = 500.0
@@ -91,6 +101,8 @@ CROWD_TARGET = 29.1  # answers/s: 97 % of 30
 CROWD_P99_TARGET_S = 12.0
 CROWD_LIFTED_TARGET = 200.0
 DURING_P99_TARGET_S = 1.5
+COLD_START_TARGET_S = 1.0
+RSS_TARGET_MB = 150.0
 
 
 @dataclass
@@ -243,8 +255,30 @@ def during_rows(result: dict[str, Any]) -> list[Row]:
     ]
 
 
+def scale_rows(result: dict[str, Any]) -> list[Row]:
+    rows = []
+    for key, label in (("m100k", "6"), ("m1", "6")):
+        if key not in result:
+            continue
+        r = result[key]
+        at = f"{r['members']:,} members, {r['cases']:,} cases"
+        target = key == "m100k"
+        rows += [
+            Row(f"{label} {at}: cold start to the first answer", r["cold_start_s"], "s",
+                f"<= {COLD_START_TARGET_S:g}" if target else "info", None, None,
+                _at_most(r["cold_start_s"], COLD_START_TARGET_S) if target else "info"),
+            Row(f"{label}   RSS after a crowd of {r['crowd']}", r["rss_mb"], "MB",
+                f"<= {RSS_TARGET_MB:g}" if target else "info", None, None,
+                _at_most(r["rss_mb"], RSS_TARGET_MB) if target else "info"),
+            Row(f"{label}   time to answer a subscribe p50 / p99", r["subscribe_answer_p50_ms"], "ms",
+                f"info (p99 {r['subscribe_answer_p99_ms']:.1f})"),
+        ]
+    return rows
+
+
 ROWS: dict[str, Callable[[dict[str, Any]], list[Row]]] = {
-    "pace": pace_rows, "ceiling": ceiling_rows, "store": store_rows, "crowd": crowd_rows, "during": during_rows}
+    "pace": pace_rows, "ceiling": ceiling_rows, "store": store_rows, "crowd": crowd_rows, "during": during_rows,
+    "scale": scale_rows}
 
 
 def figures(results: dict[str, Any]) -> dict[str, float | None]:
@@ -254,6 +288,12 @@ def figures(results: dict[str, Any]) -> dict[str, float | None]:
         crowd = results["crowd"]
         flat.update(crowd_answers_per_s=crowd["paced"]["answers_per_s"], crowd_p99_s=crowd["paced"]["p99_s"],
                     crowd_unlimited_answers_per_s=crowd["lifted"]["answers_per_s"])
+    if "scale" in results:
+        scale = results["scale"]
+        flat.update(cold_start_s=scale["m100k"]["cold_start_s"], rss_mb=scale["m100k"]["rss_mb"])
+        if "m1" in scale:
+            flat.update(m1_cold_start_s=scale["m1"]["cold_start_s"], m1_rss_mb=scale["m1"]["rss_mb"],
+                        m1_subscribe_p99_ms=scale["m1"]["subscribe_answer_p99_ms"])
     if "during" in results:
         flat["reply_during_broadcast_p99_s"] = results["during"]["p99_s"]
     if "pace" in results:
@@ -325,6 +365,10 @@ def _scenario(name: str, plan: Plan, workdir: Path, serial: bool) -> Coroutine[A
         scenario = bench_broadcast.sender_ceiling(workdir, recipients=plan.ceiling_recipients,
                                                   repeats=plan.ceiling_repeats, httpx_variant=plan.httpx_variant,
                                                   naive_count=plan.ceiling_naive)
+    elif name == "scale":
+        scenario = bench_scale.scale(workdir, members=plan.scale_members, cases=plan.scale_cases,
+                                     crowd=plan.scale_crowd, probes=10 if plan is QUICK else 50,
+                                     million=plan.scale_million)
     elif name == "during":
         scenario = bench_crowd.replies_during_broadcast(workdir, recipients=plan.during_recipients,
                                                         members=plan.during_members, spread=plan.during_spread)
