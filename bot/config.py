@@ -76,7 +76,8 @@ class Settings:
             default_language=default_language,
             webhook_url=env.get("BOT_WEBHOOK_URL", "").strip(),
             send_rate=parse_rate(env.get("BOT_SEND_RATE", "")),
-            startup_backoff=parse_backoff(env.get("BOT_STARTUP_BACKOFF", "")),
+            startup_backoff=parse_seconds("BOT_STARTUP_BACKOFF", env.get("BOT_STARTUP_BACKOFF", ""),
+                                          DEFAULT_STARTUP_BACKOFF),
             max_concurrent_updates=parse_concurrency(env.get("BOT_MAX_CONCURRENT_UPDATES", "")),
             max_flood_wait=parse_seconds("BOT_MAX_FLOOD_WAIT", env.get("BOT_MAX_FLOOD_WAIT", ""),
                                          DEFAULT_MAX_FLOOD_WAIT),
@@ -121,7 +122,7 @@ def parse_seconds(name: str, raw: str, default: float) -> float:
         value = float(raw)
     except ValueError:
         raise ConfigError(f"{name}: {raw!r} is not a number of seconds") from None
-    if not value > 0:
+    if not (value > 0 and math.isfinite(value)):
         raise ConfigError(f"{name} must be more than 0 seconds")
     return value
 
@@ -150,15 +151,3 @@ def parse_rate(raw: str) -> float:
     if rate < 0 or rate != rate:
         raise ConfigError("BOT_SEND_RATE must be 0 (no limit) or more")
     return rate
-
-
-def parse_backoff(raw: str) -> float:
-    if not raw.strip():
-        return DEFAULT_STARTUP_BACKOFF
-    try:
-        seconds = float(raw)
-    except ValueError:
-        raise ConfigError(f"BOT_STARTUP_BACKOFF: {raw!r} is not a number of seconds") from None
-    if not (seconds > 0 and math.isfinite(seconds)):
-        raise ConfigError("BOT_STARTUP_BACKOFF must be more than 0 seconds")
-    return seconds

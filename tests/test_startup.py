@@ -23,7 +23,7 @@ from aiohttp import web
 from bot.tryout.standin import LocalBotAPI
 from tests.conftest import tr
 
-TOKEN = "6060606060:made-up-start-up-token-for-tests-only"
+TOKEN = "6060606060:not-a-token.for-start-up-tests"
 SECRET = TOKEN.split(":")[1]
 TIMEOUT = 60.0
 TOKEN_REJECTED = "the token was rejected by Telegram (401)"
