@@ -14,6 +14,7 @@ Inline mode and deep links later reuse `CaseIndex.lookup`.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -61,16 +62,24 @@ SURE_PREFIX = 3
 """A query word this long that starts a name word is sure: "yus" is Yusifli; "as" is only a guess."""
 PREFIX = 0.9
 """The score of a query word that starts a name word; exact is 1, a close spelling at most 0.85."""
+CLOSE = 0.8
+"""How alike two words must be (difflib's ratio) to count as a close spelling."""
+CACHED_QUERIES = 1024
+"""Answers kept per content version: a crowd that follows a shared link sends the same name many times."""
 
 
-def _word_score(query_word: str, name_word: str) -> float:
+@functools.lru_cache(maxsize=1 << 16)  # names share words (surnames, party names): each pair is compared once
+def _word_score(query_word: str, name_word: str, fuzzy: bool) -> float:
     if name_word == query_word:
         return 1.0
     if len(query_word) >= 2 and name_word.startswith(query_word):
         return PREFIX
-    if len(query_word) >= 4:
+    if fuzzy and len(query_word) >= 4:
+        shorter, longer = sorted((len(query_word), len(name_word)))
+        if 2 * shorter < CLOSE * (shorter + longer):  # the ratio cannot reach CLOSE: spare the comparison
+            return 0.0
         ratio = SequenceMatcher(None, query_word, name_word).ratio()
-        if ratio >= 0.8:
+        if ratio >= CLOSE:
             return ratio * 0.85
     return 0.0
 
@@ -96,6 +105,7 @@ class CaseIndex:
             spellings = [*case.name.values(), *case.aliases]
             names = tuple(dict.fromkeys(tuple(skeleton(s)) for s in spellings if skeleton(s)))
             self._entries.append(_Entry(case, names))
+        self._cache: dict[str, Matches] = {}
 
     def search(self, query: str) -> list[Case]:
         """Cases matching `query`, best first; [] for a query with no letters or digits."""
@@ -104,13 +114,21 @@ class CaseIndex:
     def lookup(self, query: str) -> Matches:
         """`search`, and whether its best match is sure enough to open without asking."""
         words = skeleton(query)
-        if not words:
-            return Matches([], False)
-        scored = []
-        for entry in self._entries:
-            best = max((self._match(words, name) for name in entry.names), default=(0.0, False))
-            if best[0] > 0:
-                scored.append((best, entry.case.order, entry.case))
+        key = " ".join(words)
+        if key in self._cache:
+            return self._cache[key]
+        found = self._lookup(words) if words else Matches([], False)
+        if len(self._cache) >= CACHED_QUERIES:
+            self._cache.clear()
+        self._cache[key] = found
+        return found
+
+    def _lookup(self, words: list[str]) -> Matches:
+        # Exact and prefix hits first (cheap); close spellings (difflib, costly with many cases) only when no
+        # name has every word exactly: a close spelling scores at most 0.85 and could not stand beside it.
+        scored = self._scored(words, fuzzy=False)
+        if not scored or max(score for (score, _), _, _ in scored) < 1.0:
+            scored = self._scored(words, fuzzy=True)
         if not scored:
             return Matches([], False)
         top = max(score for (score, _), _, _ in scored)
@@ -118,13 +136,21 @@ class CaseIndex:
         keep = sorted(((s, o, c) for s, o, c in scored if s[0] >= top - 0.15), key=lambda t: (-t[0][0], t[1]))
         return Matches([case for _, _, case in keep], sure=keep[0][0][1])
 
+    def _scored(self, words: list[str], *, fuzzy: bool) -> list[tuple[tuple[float, bool], int, Case]]:
+        scored = []
+        for entry in self._entries:
+            best = max((self._match(words, name, fuzzy) for name in entry.names), default=(0.0, False))
+            if best[0] > 0:
+                scored.append((best, entry.case.order, entry.case))
+        return scored
+
     @staticmethod
-    def _match(words: list[str], name: tuple[str, ...]) -> tuple[float, bool]:
+    def _match(words: list[str], name: tuple[str, ...], fuzzy: bool) -> tuple[float, bool]:
         """The mean score of the query's words against one name, and whether every word is a sure hit."""
         total = 0.0
         sure = True
         for word in words:
-            score = max((_word_score(word, part) for part in name), default=0.0)
+            score = max((_word_score(word, part, fuzzy) for part in name), default=0.0)
             if score == 0.0:
                 return 0.0, False
             total += score
