@@ -427,6 +427,9 @@ async def test_a_button_under_an_older_preview_is_refused(campaign: LocalBot) ->
     first_preview = admin.keyboard_message()
     confirm = next(b["callback_data"] for b in first_preview.buttons() if tr("en")._("Confirm and send") in b["text"])
     await admin.presses(tr("en")._("Edit"))
+    await admin.presses_data(first_preview, confirm)  # while the draft is written again: it is still open
+    assert admin.last_answer is not None and admin.last_answer.get("text") == tr("en")._(
+        "This draft is open and being written again: finish it, then confirm under its new preview.")
     for text in ("Second version.", "/skip", "/skip"):
         await admin.sends(text)
     await admin.presses_data(first_preview, confirm)  # the old preview's Confirm, still on screen

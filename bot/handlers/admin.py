@@ -170,11 +170,11 @@ async def decided(update: Update, context: BotContext) -> int:
     query = update.callback_query
     parsed = button_data.parse(query.data if query else None)
     draft = _draft(update, context)
-    if query is None or parsed is None or draft is None or not draft.preview:
+    if query is None or parsed is None or draft is None:
         if query is not None:
             await query.answer(render.draft_gone(context.tr))
         return END
-    if parsed.qualifier != draft.preview:
+    if parsed.qualifier != draft.preview:  # a button under an older preview
         await query.answer(render.stale_preview(context.tr), show_alert=True)
         return PREVIEWING
     await query.answer()
@@ -225,8 +225,13 @@ async def nothing_to_cancel(update: Update, context: BotContext) -> None:
 @admins_only
 @admins_only
 async def stale_draft_button(update: Update, context: BotContext) -> None:
-    """An admin button pressed outside its draft (an old preview, or after a restart)."""
-    if update.callback_query is not None:
+    """An admin button pressed outside its draft's step: an old preview while the draft is written again (it is
+    still open), or a button from a draft that is gone (sent, cancelled, or before a restart)."""
+    if update.callback_query is None:
+        return
+    if _draft(update, context) is not None:
+        await update.callback_query.answer(render.draft_being_written(context.tr), show_alert=True)
+    else:
         await update.callback_query.answer(render.draft_gone(context.tr))
 
 

@@ -29,6 +29,9 @@ from bot.render.admin import (
     choose_topic as choose_topic,
 )
 from bot.render.admin import (
+    draft_being_written as draft_being_written,
+)
+from bot.render.admin import (
     draft_cancelled as draft_cancelled,
 )
 from bot.render.admin import (

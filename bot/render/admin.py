@@ -122,6 +122,11 @@ def stale_preview(tr: Translator) -> str:
                 "preview.")
 
 
+def draft_being_written(tr: Translator) -> str:
+    """A short notice: a button of this draft pressed while it is being written again (after Edit)."""
+    return tr._("This draft is open and being written again: finish it, then confirm under its new preview.")
+
+
 def nothing_to_cancel(tr: Translator) -> Screen:
     return make_screen(esc(tr._("There is nothing to cancel.")))
 

@@ -46,7 +46,8 @@ SEEN_IN = {
 
 
 def _decision(tr: Translator) -> tuple[str, InlineKeyboardMarkup]:
-    question = esc(tr._("Apply it? Members see it at once; `campaign-bot import` will not overwrite it."))
+    question = esc(tr._("Apply it? Members see it at once, and a later import of the content files will not "
+                        "overwrite it."))
     rows = [[InlineKeyboardButton("✅ " + tr._("Apply"), callback_data=button_data.content_decision("ok")),
              InlineKeyboardButton("✖ " + tr._("Cancel"), callback_data=button_data.content_decision("cancel"))]]
     return question, buttons(rows)
