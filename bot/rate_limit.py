@@ -29,6 +29,8 @@ from telegram.ext import AIORateLimiter
 
 log = logging.getLogger(__name__)
 
+BURST = 5
+"""Sends that may leave at once before the global rate spaces them."""
 REPLY_MAX_WAIT = 5.0
 """Seconds of flood wait a reply to a member may wait out: longer, and it is dropped with a log line."""
 
@@ -54,7 +56,12 @@ class PatientRateLimiter(AIORateLimiter):
     """`AIORateLimiter` whose requests wait out at most their `Patience` (the default one: a reply's)."""
 
     def __init__(self, *, overall_max_rate: float, patience: Patience) -> None:
-        super().__init__(overall_max_rate=overall_max_rate, max_retries=patience.retries)
+        # At most BURST sends at once, then one per 1/rate seconds; not `rate` at once: a burst that leaves
+        # here together can reach Telegram closer together still (the event loop and the network bunch
+        # them), over its limit, and each flood wait then costs a second of everyone's sends.
+        super().__init__(overall_max_rate=BURST if overall_max_rate else 0,
+                         overall_time_period=BURST / overall_max_rate if overall_max_rate else 1,
+                         max_retries=patience.retries)
         self._patience = patience
         self._foreground_waiting = 0  # replies between arriving here and getting their send slot
         self._no_foreground = asyncio.Event()
