@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from bot import LANGUAGES
+
+N = TypeVar("N", int, float)
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 DEFAULT_CONCURRENT_UPDATES = 256
@@ -57,9 +60,9 @@ class Settings:
     webhook_url: str = ""
     send_rate: float = DEFAULT_SEND_RATE
     startup_backoff: float = DEFAULT_STARTUP_BACKOFF
+    """BOT_STARTUP_BACKOFF: not a user setting; the tests shorten the start-up retries with it."""
     max_concurrent_updates: int = DEFAULT_CONCURRENT_UPDATES
     max_flood_wait: float = DEFAULT_MAX_FLOOD_WAIT
-    """BOT_STARTUP_BACKOFF: not a user setting; the tests shorten the start-up retries with it."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -75,12 +78,15 @@ class Settings:
             api_base_url=base_url,
             default_language=default_language,
             webhook_url=env.get("BOT_WEBHOOK_URL", "").strip(),
-            send_rate=parse_rate(env.get("BOT_SEND_RATE", "")),
-            startup_backoff=parse_seconds("BOT_STARTUP_BACKOFF", env.get("BOT_STARTUP_BACKOFF", ""),
-                                          DEFAULT_STARTUP_BACKOFF),
-            max_concurrent_updates=parse_concurrency(env.get("BOT_MAX_CONCURRENT_UPDATES", "")),
-            max_flood_wait=parse_seconds("BOT_MAX_FLOOD_WAIT", env.get("BOT_MAX_FLOOD_WAIT", ""),
-                                         DEFAULT_MAX_FLOOD_WAIT),
+            # BOT_SEND_RATE=0 lifts the limit: only for a local Bot API and benchmarks.
+            send_rate=parse_number(env, "BOT_SEND_RATE", DEFAULT_SEND_RATE, float, "a number of messages a second",
+                                   lambda v: v >= 0 and math.isfinite(v), "must be 0 (no limit) or more"),
+            startup_backoff=parse_number(env, "BOT_STARTUP_BACKOFF", DEFAULT_STARTUP_BACKOFF, float,
+                                         "a number of seconds", _positive, "must be more than 0 seconds"),
+            max_concurrent_updates=parse_number(env, "BOT_MAX_CONCURRENT_UPDATES", DEFAULT_CONCURRENT_UPDATES, int,
+                                                "a whole number", lambda v: v >= 1, "must be 1 or more"),
+            max_flood_wait=parse_number(env, "BOT_MAX_FLOOD_WAIT", DEFAULT_MAX_FLOOD_WAIT, float,
+                                        "a number of seconds", _positive, "must be more than 0 seconds"),
         )
 
 
@@ -114,40 +120,20 @@ def parse_admin_ids(raw: str) -> frozenset[int]:
     return frozenset(ids)
 
 
-def parse_seconds(name: str, raw: str, default: float) -> float:
-    """A duration in seconds, more than 0."""
-    if not raw.strip():
+def _positive(value: float) -> bool:
+    return value > 0 and math.isfinite(value)
+
+
+def parse_number(env: Mapping[str, str], name: str, default: N, convert: Callable[[str], N], unit: str,
+                 valid: Callable[[N], bool], rule: str) -> N:
+    """The setting `name` as a number (`default` when unset); `unit` names what it is, `rule` what it must be."""
+    raw = env.get(name, "").strip()
+    if not raw:
         return default
     try:
-        value = float(raw)
+        value = convert(raw)
     except ValueError:
-        raise ConfigError(f"{name}: {raw!r} is not a number of seconds") from None
-    if not (value > 0 and math.isfinite(value)):
-        raise ConfigError(f"{name} must be more than 0 seconds")
+        raise ConfigError(f"{name}: {raw!r} is not {unit}") from None
+    if not valid(value):
+        raise ConfigError(f"{name} {rule}")
     return value
-
-
-def parse_concurrency(raw: str) -> int:
-    """BOT_MAX_CONCURRENT_UPDATES: updates handled at once across chats (1: one at a time), at least 1."""
-    if not raw.strip():
-        return DEFAULT_CONCURRENT_UPDATES
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ConfigError(f"BOT_MAX_CONCURRENT_UPDATES: {raw!r} is not a whole number") from None
-    if value < 1:
-        raise ConfigError("BOT_MAX_CONCURRENT_UPDATES must be 1 or more")
-    return value
-
-
-def parse_rate(raw: str) -> float:
-    """BOT_SEND_RATE: messages a second, > 0 (0 lifts the limit: only for a local Bot API and benchmarks)."""
-    if not raw.strip():
-        return DEFAULT_SEND_RATE
-    try:
-        rate = float(raw)
-    except ValueError:
-        raise ConfigError(f"BOT_SEND_RATE: {raw!r} is not a number of messages a second") from None
-    if rate < 0 or rate != rate:
-        raise ConfigError("BOT_SEND_RATE must be 0 (no limit) or more")
-    return rate
