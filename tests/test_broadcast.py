@@ -13,7 +13,7 @@ from bot.config import Settings
 from bot.content import read_content_dir
 from bot.model import ALL, BLOCKED, EDIT, SENT
 from bot.tryout.driver import LocalBot
-from bot.tryout.standin import LocalBotAPI
+from bot.tryout.standin import LocalBotAPI, SentMessage
 from tests.conftest import Member, tr
 
 ADMIN = 90001
@@ -46,11 +46,27 @@ async def push(bot: LocalBot, topic_label: str, texts: dict[str, str], lang: str
     await admin.presses(tr(lang)._("Confirm and send"))
     if not wait:
         return admin
-    publisher = bot.services.publisher
-    assert publisher is not None
-    for broadcast in await bot.services.store.outbox.running():
-        await publisher.broadcaster.wait(broadcast.id)
+    await finish_broadcasts(bot)
     return admin
+
+
+async def finish_broadcasts(bot: LocalBot) -> None:
+    """Return once every running broadcast has ended."""
+    for broadcast in await bot.services.store.outbox.running():
+        await bot.services.publisher.broadcaster.wait(broadcast.id)
+
+
+async def draft_to_preview(bot: LocalBot, texts: tuple[str, str, str]) -> tuple[Member, SentMessage, str]:
+    """An admin writes a general update (a text or /skip per language) up to its preview; returns the admin,
+    the preview's summary and its Confirm button's data."""
+    admin = Member(bot, ADMIN, "en")
+    await admin.sends("/push")
+    await admin.presses(GENERAL_LABEL)
+    for text in texts:
+        await admin.sends(text)
+    summary = admin.keyboard_message()
+    confirm = next(b["callback_data"] for b in summary.buttons() if tr("en")._("Confirm and send") in b["text"])
+    return admin, summary, confirm
 
 
 async def subscribers(bot: LocalBot, topic: str, count: int, first_id: int = 1000) -> list[Member]:
@@ -107,8 +123,7 @@ async def test_the_preview_is_exactly_what_is_sent(campaign: LocalBot) -> None:
         assert tr("ru").ngettext("{language}: {count} recipient", "{language}: {count} recipients", 1).format(
             language=name, count=1) in summary
     await admin.presses(tr("ru")._("Confirm and send"))
-    for broadcast in await campaign.services.store.outbox.running():
-        await campaign.services.publisher.broadcaster.wait(broadcast.id)
+    await finish_broadcasts(campaign)
     for member, preview in zip(members, previews[:3], strict=True):
         [received] = member.replies
         assert received.html == preview.html and received.reply_markup == preview.reply_markup
@@ -190,8 +205,7 @@ async def test_a_correction_edits_the_delivered_messages_in_place(campaign: Loca
                              "{count} delivered messages will be edited in place.", 3).format(count=3) in \
         admin.last_reply.text
     await admin.presses(tr("en")._("Confirm and send"))
-    for broadcast in await campaign.services.store.outbox.running():
-        await campaign.services.publisher.broadcaster.wait(broadcast.id)
+    await finish_broadcasts(campaign)
     for member in members:
         [message] = member.replies  # no new message: the old one changed
         lang = member.language_code or "en"
@@ -387,8 +401,7 @@ async def test_an_update_without_english_says_another_language_and_push_restarts
     assert tr("en")._("translation pending: shown in {language}").format(language=tr("en")._("Azerbaijani")) in \
         admin.last_reply.text
     await admin.presses(tr("en")._("Confirm and send"))
-    for broadcast in await campaign.services.store.outbox.running():
-        await campaign.services.publisher.broadcaster.wait(broadcast.id)
+    await finish_broadcasts(campaign)
     for member, lang in ((en, "en"), (ru, "ru")):
         [message] = member.replies
         assert TEXTS["az"] in message.text and "abandoned" not in message.text
@@ -410,8 +423,7 @@ async def test_confirm_sends_exactly_the_draft_its_preview_showed(campaign: Loca
     for text in ("Private draft.", "/skip", "/skip"):
         await in_private.sends(text)
     await in_private.presses(tr("en")._("Confirm and send"))
-    for broadcast in await campaign.services.store.outbox.running():
-        await campaign.services.publisher.broadcaster.wait(broadcast.id)
+    await finish_broadcasts(campaign)
     for member in members:
         [message] = member.replies
         assert "Private draft." in message.text and "Group draft." not in message.text
@@ -419,13 +431,7 @@ async def test_confirm_sends_exactly_the_draft_its_preview_showed(campaign: Loca
 
 async def test_a_button_under_an_older_preview_is_refused(campaign: LocalBot) -> None:
     members = await subscribers(campaign, ALL, 2)
-    admin = Member(campaign, ADMIN, "en")
-    await admin.sends("/push")
-    await admin.presses(GENERAL_LABEL)
-    for text in ("First version.", "/skip", "/skip"):
-        await admin.sends(text)
-    first_preview = admin.keyboard_message()
-    confirm = next(b["callback_data"] for b in first_preview.buttons() if tr("en")._("Confirm and send") in b["text"])
+    admin, first_preview, confirm = await draft_to_preview(campaign, ("First version.", "/skip", "/skip"))
     await admin.presses(tr("en")._("Edit"))
     await admin.presses_data(first_preview, confirm)  # while the draft is written again: it is still open
     assert admin.last_answer is not None and admin.last_answer.get("text") == tr("en")._(
@@ -437,27 +443,19 @@ async def test_a_button_under_an_older_preview_is_refused(campaign: LocalBot) ->
         "This preview is out of date: the draft has changed since. Use the buttons under the latest preview.")
     assert await campaign.services.store.updates.history() == []
     await admin.presses(tr("en")._("Confirm and send"))
-    for broadcast in await campaign.services.store.outbox.running():
-        await campaign.services.publisher.broadcaster.wait(broadcast.id)
+    await finish_broadcasts(campaign)
     assert all("Second version." in m.replies[0].text and len(m.replies) == 1 for m in members)
 
 
 async def test_the_broadcast_runs_even_if_the_admins_screen_cannot_be_edited(campaign: LocalBot) -> None:
     members = await subscribers(campaign, ALL, 3)
-    admin = Member(campaign, ADMIN, "en")
-    await admin.sends("/push")
-    await admin.presses(GENERAL_LABEL)
-    for text in ("Sent anyway.", "/skip", "/skip"):
-        await admin.sends(text)
-    summary = admin.keyboard_message()
-    confirm = next(b["callback_data"] for b in summary.buttons() if tr("en")._("Confirm and send") in b["text"])
+    admin, summary, confirm = await draft_to_preview(campaign, ("Sent anyway.", "/skip", "/skip"))
     api, application = campaign.api, campaign.application
     assert application is not None
     api.press_button(ADMIN, summary.message_id, confirm)
     summary.deleted = True  # the admin deleted the preview right after tapping: the edit gets a 400
     await application.wait_processed(api.last_update_id)
-    for broadcast in await campaign.services.store.outbox.running():
-        await campaign.services.publisher.broadcaster.wait(broadcast.id)
+    await finish_broadcasts(campaign)
     assert all(len(m.replies) == 1 and "Sent anyway." in m.replies[0].text for m in members)
     assert tr("en")._("Sorry, something went wrong. Please try again.") not in "".join(m.text for m in admin.replies)
 
@@ -499,8 +497,7 @@ async def test_a_correction_resumed_after_it_was_done_counts_not_modified_as_del
         await admin.sends(text)
     await admin.presses(tr("en")._("Confirm and send"))
     services = campaign.services
-    for broadcast in await services.store.outbox.running():
-        await services.publisher.broadcaster.wait(broadcast.id)
+    await finish_broadcasts(campaign)
     [correction] = await services.store.outbox.recent(1)
     # The same edits again, as after a crash that came before their results were recorded:
     targets = await services.publisher.delivered(correction.update_id)
