@@ -45,7 +45,13 @@ _TRANSLITERATE = str.maketrans({**{ch: _LATIN.get(latin, latin) for ch, latin in
 
 def skeleton(text: str) -> list[str]:
     """The phonetic skeleton of each word of `text`."""
-    text = text[:MAX_QUERY].casefold().replace("i̇", "i").translate(_TRANSLITERATE)  # "i̇": a dotted capital İ
+    return [word for token in text[:MAX_QUERY].split() for word in _token_skeleton(token)]
+
+
+@functools.lru_cache(maxsize=1 << 16)  # names share words (given names, surnames, party names): each is reduced once
+def _token_skeleton(token: str) -> tuple[str, ...]:
+    """The skeleton of one whitespace-free piece of text (it may still hold several words: "Al-Huseyn")."""
+    text = token.casefold().replace("i̇", "i").translate(_TRANSLITERATE)  # "i̇": a dotted capital İ
     if not text.isascii():
         text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     words = []
@@ -53,7 +59,7 @@ def skeleton(text: str) -> list[str]:
         for old, new in _MERGES:
             word = word.replace(old, new)
         words.append(_DOUBLED.sub(r"\1", word))
-    return words
+    return tuple(words)
 
 
 SURE_PREFIX = 3

@@ -20,6 +20,8 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
+from tinydb import TinyDB
+
 from bot.content import Content, RawItem, build_content
 from bot.store.database import Database
 
@@ -69,14 +71,19 @@ class ContentRepository:
             raise RuntimeError("content is not loaded: call load() or import_items() first")
         return self._content
 
+    def _file(self) -> TinyDB:
+        # Read from disk when needed (at start, an import, an admin's file): the content is served from the
+        # `Content` built from it, and its raw records (several MB with many cases) need not stay in memory.
+        return self._db.open_table_file(FILE, indent=1, in_memory=False)
+
     def _records(self) -> dict[str, dict[str, Any]]:
-        table = self._db.open_table_file(FILE, indent=1).table(TABLE)
+        table = self._file().table(TABLE)
         return {_key(r["kind"], r["id"]): dict(r) for r in table.all()}
 
     def _write_records(self, records: dict[str, dict[str, Any]]) -> None:
         # One storage write for the whole set: TinyDB's table API would write once per record, and a
         # crash between two of those writes would leave an import half-applied.
-        tinydb = self._db.open_table_file(FILE, indent=1)
+        tinydb = self._file()
         tables = tinydb.storage.read() or {}
         tables[TABLE] = {str(n): rec for n, rec in enumerate(sorted(records.values(), key=_sort_key), 1)}
         tinydb.storage.write(tables)

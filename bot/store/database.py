@@ -77,19 +77,21 @@ class Database:
             log.warning("%s: %d files and directories are readable by other users and could not be made "
                         "owner-only (not ours?)", self.data_dir, len(refused))
 
-    def open_table_file(self, name: str, *, journaled: bool = False, indent: int | None = None) -> TinyDB:
+    def open_table_file(self, name: str, *, journaled: bool = False, indent: int | None = None,
+                        in_memory: bool = True) -> TinyDB:
         """The TinyDB file `<data_dir>/<name>.json`, opened once. Call only from `run`.
 
         Small files that change rarely (content) are rewritten whole and atomically on each write;
         `journaled` files (chats, outbox), which take many small writes and grow large, append each
-        write to a journal and are compacted now and then.
+        write to a journal and are compacted now and then. A file opened with `in_memory=False` is read
+        from disk on each read instead of being held in memory (see `AtomicJSONStorage`).
         """
         if name not in self._files:
             path = self.data_dir / f"{name}.json"
             if journaled:
                 self._files[name] = TinyDB(path, storage=JournaledStorage)
             else:
-                self._files[name] = TinyDB(path, storage=AtomicJSONStorage, indent=indent)
+                self._files[name] = TinyDB(path, storage=AtomicJSONStorage, indent=indent, in_memory=in_memory)
         return self._files[name]
 
     def erase_history(self, name: str) -> None:

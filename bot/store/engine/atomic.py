@@ -5,7 +5,9 @@ no longer parses. This storage writes the whole document to a temporary file in 
 fsyncs it, renames it over the old file with `os.replace` (atomic on POSIX) and fsyncs the directory
 so the rename itself is durable. A reader therefore sees either the old or the new file, never a mix.
 
-It also keeps the last written data in memory, so a read costs a dict copy instead of parsing the file.
+It keeps the last written data in memory, so a read costs a dict copy instead of parsing the file;
+with `in_memory=False` (a big file read only now and then, such as the content) it reads the file each time
+instead, so that its raw data does not stay in memory beside what was built from it.
 """
 
 from __future__ import annotations
@@ -67,13 +69,14 @@ def atomic_write_bytes(path: Path, payload: bytes) -> None:
 class AtomicJSONStorage(Storage):
     """TinyDB storage: whole-file atomic writes, UTF-8 JSON (`ensure_ascii=False`), in-memory reads."""
 
-    def __init__(self, path: str | os.PathLike[str], *, indent: int | None = None) -> None:
+    def __init__(self, path: str | os.PathLike[str], *, indent: int | None = None, in_memory: bool = True) -> None:
         self.path = Path(path)
         make_private_dirs(self.path.parent)
         self.indent = indent
+        self.in_memory = in_memory
         clean_stale_temp_files(self.path)
         make_private(self.path)  # written 0644 by an older version: owner-only from now on
-        self._data: dict[str, Any] | None = self._load()
+        self._data: dict[str, Any] | None = self._load() if in_memory else None
 
     def _load(self) -> dict[str, Any] | None:
         try:
@@ -88,6 +91,8 @@ class AtomicJSONStorage(Storage):
         return data
 
     def read(self) -> dict[str, Any] | None:
+        if not self.in_memory:
+            return self._load()
         # A shallow copy: TinyDB replaces whole tables in the dict it gets, and must not touch ours
         # before the write that makes the change durable has succeeded.
         return None if self._data is None else dict(self._data)
@@ -98,9 +103,9 @@ class AtomicJSONStorage(Storage):
             atomic_write_bytes(self.path, payload.encode("utf-8"))
         except BaseException:
             # TinyDB may have changed documents in place before calling us: go back to what is on disk.
-            self._data = self._load()
+            self._data = self._load() if self.in_memory else None
             raise
-        self._data = data
+        self._data = data if self.in_memory else None
 
     def close(self) -> None:
         self._data = None
