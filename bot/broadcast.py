@@ -7,6 +7,9 @@ number of sends in flight, one message per second per chat, and what to do with 
 - sent → its message id is kept (a correction edits it later);
 - 403 (blocked, kicked) or "chat not found" → `blocked`, and the chat is marked inactive;
 - `ChatMigrated` → the chat's record moves to the new id and the message goes there;
+- a forum topic closed or deleted ("message thread not found", `TOPIC_CLOSED`) → `failed`, the topic's
+  subscription is dropped and the group's admins are told once (`TopicGone`); the group and its other
+  topics stay;
 - a flood wait (`RetryAfter`) up to `max_flood_wait` → waited out in the rate limiter (every send waits);
   a longer one → back in the queue, and the whole broadcast pauses until Telegram's time: the pause is
   stored (a restart keeps it), the progress card says when sending resumes, and it resumes by itself;
@@ -48,6 +51,7 @@ from bot.model import (
     SENT,
     UNKNOWN,
     Broadcast,
+    ChatRecord,
     Delivery,
     Outgoing,
     Result,
@@ -71,6 +75,8 @@ ATTEMPTS = 5
 UNEXPECTED_ATTEMPTS = 3
 """Sends of one delivery that end in an error of an unexpected kind before it is recorded as failed."""
 PER_CHAT_INTERVAL = 1.0
+TOPIC_GONE = ("message thread not found", "topic_closed", "topic_deleted")
+"""What Telegram answers (400) for a send into a forum topic that was deleted or closed."""
 
 
 
@@ -92,6 +98,8 @@ Compose = Callable[[Broadcast], Awaitable[dict[str, Outgoing]]]
 """Renders a broadcast's message in each language (from the update it carries)."""
 Report = Callable[[Broadcast, Counter[str], bool], Awaitable[None]]
 """Shows the admin the broadcast's progress (finished=False) or its final report (finished=True)."""
+TopicGone = Callable[[ChatRecord], Awaitable[None]]
+"""Tells a group's admins that the bot stopped sending into a forum topic (the record it dropped)."""
 
 
 @dataclass
@@ -114,11 +122,12 @@ class _Run:
 class Broadcaster:
     def __init__(self, bot: ExtBot[Any], store: Store, compose: Compose, report: Report, *,
                  max_in_flight: int = MAX_IN_FLIGHT, clock: Clock | None = None,
-                 max_flood_wait: float = DEFAULT_MAX_FLOOD_WAIT) -> None:
+                 max_flood_wait: float = DEFAULT_MAX_FLOOD_WAIT, topic_gone: TopicGone | None = None) -> None:
         self._bot = bot
         self._store = store
         self._compose = compose
         self._report = report
+        self._topic_gone = topic_gone
         self._max_in_flight = max_in_flight
         self._clock = clock or Clock()
         self._patience = Patience(LIMITER_RETRIES, max_flood_wait, background=True)
@@ -290,10 +299,26 @@ class Broadcaster:
                 return Result(delivery.seq, BLOCKED)
             if "message is not modified" in reason:
                 return Result(delivery.seq, SENT, delivery.message_id)
+            if delivery.thread_id is not None and any(gone in reason for gone in TOPIC_GONE):
+                await self._drop_topic(run, chat_id, delivery.thread_id)
+                return Result(delivery.seq, FAILED)
             log.warning("broadcast %d: a delivery failed: %s", run.broadcast.id, exc.message)
             return Result(delivery.seq, FAILED)
         except NetworkError:
             return Result(delivery.seq, PENDING)
+
+    async def _drop_topic(self, run: _Run, chat_id: int, thread_id: int) -> None:
+        """The topic is closed or deleted: it follows nothing any more, and (once) its group's admins hear of it."""
+        dropped = await self._store.chats.drop_topic(chat_id, thread_id)
+        if dropped is None:
+            return  # dropped already: the admins were told then
+        log.info("broadcast %d: a forum topic was closed or deleted; its subscriptions were dropped", run.broadcast.id)
+        if self._topic_gone is not None:
+            try:
+                await self._topic_gone(dropped)
+            except TelegramError as exc:
+                log.warning("broadcast %d: the group could not be told about its topic: %s", run.broadcast.id,
+                            type(exc).__name__)
 
     async def _pause(self, run: _Run, seconds: float) -> None:
         until = self._clock.wall() + timedelta(seconds=seconds)
@@ -325,7 +350,8 @@ class Broadcaster:
                                               reply_markup=message.keyboard, rate_limit_args=self._patience)
             return delivery.message_id
         sent = await self._bot.send_message(chat_id, message.text, reply_markup=message.keyboard,
-                                            disable_notification=delivery.quiet, rate_limit_args=self._patience)
+                                            disable_notification=delivery.quiet, message_thread_id=delivery.thread_id,
+                                            rate_limit_args=self._patience)
         return sent.message_id
 
     async def _pace(self, chat_id: int) -> None:

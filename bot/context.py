@@ -2,8 +2,8 @@
 
 `Services` is built once, complete, by `app.build` and kept in `bot_data` under one key (PTB builds
 `bot_data` itself, with no arguments). `BotContext` adds the
-per-update language, set by the first handler group (`handlers.language.resolve`) before any other
-handler runs.
+per-update language, forum topic and record, set by the first handler group (`handlers.language.resolve`)
+before any other handler runs.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from bot import LANGUAGES
 from bot.config import Settings
 from bot.content import Content, RawItem
+from bot.group_admins import GroupAdmins
 from bot.i18n import Catalogs, Translator
 from bot.model import ChatRecord
 from bot.publishing import Publisher
@@ -29,6 +30,7 @@ class Services:
     store: Store
     catalogs: Catalogs
     publisher: Publisher
+    group_admins: GroupAdmins = field(default_factory=GroupAdmins)  # who runs each group, as Telegram last said
     _index: CaseIndex | None = field(default=None, init=False, repr=False)
     _indexed: Content | None = field(default=None, init=False, repr=False)
 
@@ -82,7 +84,8 @@ class BotContext(CallbackContext[ExtBot[None], UserData, dict[Any, Any], dict[st
     ) -> None:
         super().__init__(application, chat_id=chat_id, user_id=user_id)
         self.lang: str = "en"
-        self.chat_record: ChatRecord | None = None
+        self.thread_id: int | None = None  # the forum topic the update came from (None: the chat itself)
+        self.chat_record: ChatRecord | None = None  # of the chat, or of the forum topic `thread_id`
 
     @property
     def services(self) -> Services:

@@ -20,12 +20,18 @@ ALL = "all"
 
 @dataclass(frozen=True)
 class ChatRecord:
-    """What the bot holds about a chat (a member's private chat or a group), and nothing more.
+    """What the bot holds about one subscriber, and nothing more: a member's private chat, a group, or one
+    forum topic of a supergroup.
 
-    It exists only once a chat has made a choice the bot must remember: a language, a subscription, quiet
-    delivery. `chose_language`: picked with /language; if not, the language follows the one the member's
-    Telegram app reports. `active`: false once the chat blocked the bot. The days are day precision on
-    purpose, so that the record does not log when people use the bot.
+    A subscriber is a chat and, in a forum, a topic: `thread_id` is the topic's `message_thread_id`, None
+    for the chat itself (a private chat, a plain group, a forum's General topic). Each topic has its own
+    language, subscriptions and quiet flag, and its updates are sent into it.
+
+    It exists only once a subscriber has made a choice the bot must remember: a language, a subscription,
+    quiet delivery. `chose_language`: picked with /language; if not, the language follows the one the
+    member's Telegram app reports. `active`: false once the chat blocked the bot or removed it from the
+    group (it holds for the chat and all its topics). The days are day precision on purpose, so that the
+    record does not log when people use the bot.
     """
 
     chat_id: int
@@ -36,6 +42,7 @@ class ChatRecord:
     created: str = ""
     updated: str = ""
     chose_language: bool = False
+    thread_id: int | None = None
 
     def follows(self, topic: str) -> bool:
         """Whether an update about `topic` (a case id, or GENERAL) reaches this chat."""
@@ -44,9 +51,12 @@ class ChatRecord:
 
 @dataclass(frozen=True)
 class Recipient:
+    """A subscriber that an update reaches: a chat, or (`thread_id`) one forum topic of it."""
+
     chat_id: int
     language: str
     quiet: bool
+    thread_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -111,12 +121,14 @@ class Broadcast:
 
 @dataclass(frozen=True)
 class Target:
-    """One recipient as a broadcast is created: for an edit, `message_id` is the message to edit."""
+    """One recipient as a broadcast is created: for an edit, `message_id` is the message to edit; `thread_id`
+    is the forum topic it is sent into (None: the chat itself)."""
 
     chat_id: int
     language: str
     quiet: bool
     message_id: int | None = None
+    thread_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -128,6 +140,7 @@ class Delivery:
     quiet: bool
     status: str
     message_id: int | None  # of the message sent, or (for an edit) of the message to edit
+    thread_id: int | None = None  # the forum topic it goes into (None: the chat itself)
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from bot.broadcast import Broadcaster
 from bot.config import DEFAULT_MAX_FLOOD_WAIT
 from bot.content import Content
 from bot.i18n import Catalogs
-from bot.model import EDIT, SEND, SENT, Broadcast, CampaignUpdate, Outgoing, Target
+from bot.model import EDIT, SEND, SENT, Broadcast, CampaignUpdate, ChatRecord, Outgoing, Target
 from bot.store import Store
 
 
@@ -32,7 +32,8 @@ class Publisher:
         self._catalogs = catalogs
         self._content = content
         self._default_language = default_language
-        self.broadcaster = Broadcaster(bot, store, self.compose, self.report, max_flood_wait=max_flood_wait)
+        self.broadcaster = Broadcaster(bot, store, self.compose, self.report, max_flood_wait=max_flood_wait,
+                                       topic_gone=self.topic_gone)
 
     # --- drafts -----------------------------------------------------------------------------------------
 
@@ -42,12 +43,13 @@ class Publisher:
 
     async def delivered(self, update_id: int) -> list[Target]:
         """The messages that carried `update_id` (what a correction edits), newest broadcast's last."""
-        targets: dict[int, Target] = {}
+        targets: dict[tuple[int, int | None], Target] = {}
         for broadcast in reversed(await self._store.outbox.recent(None)):
             if broadcast.update_id == update_id and broadcast.kind == SEND:
                 for d in await self._store.outbox.deliveries(broadcast.id, SENT):
                     if d.chat_id:  # 0: the chat asked to be forgotten
-                        targets[d.chat_id] = Target(d.chat_id, d.language, d.quiet, d.message_id)
+                        targets[d.chat_id, d.thread_id] = Target(d.chat_id, d.language, d.quiet, d.message_id,
+                                                                 d.thread_id)
         return list(targets.values())
 
     def preview(self, topic: str, texts: Mapping[str, str], correcting: CampaignUpdate | None) -> dict[str, Outgoing]:
@@ -82,7 +84,7 @@ class Publisher:
         """
         update = await self._store.updates.add(topic, dict(texts))
         recipients = await self._store.chats.recipients(topic)
-        targets = [Target(r.chat_id, r.language, r.quiet) for r in recipients]
+        targets = [Target(r.chat_id, r.language, r.quiet, thread_id=r.thread_id) for r in recipients]
         broadcast = await self._store.outbox.create(SEND, update.id, topic, admin_chat, targets,
                                                     progress_message=progress_message)
         self.broadcaster.start(broadcast)
@@ -126,3 +128,10 @@ class Publisher:
                     raise
         if finished:
             await self._bot.send_message(current.admin_chat, render.final_report(tr, current, counts))
+
+    async def topic_gone(self, dropped: ChatRecord) -> None:
+        """Tell a group's admins, in its General topic and its language, that a forum topic of it no longer gets
+        updates (it was closed or deleted, and what it followed was dropped)."""
+        group = await self._store.chats.get(dropped.chat_id)
+        tr = self._catalogs.get((group or dropped).language)
+        await self._bot.send_message(dropped.chat_id, render.topic_gone(tr, self._content(), dropped))

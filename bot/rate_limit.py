@@ -31,6 +31,10 @@ log = logging.getLogger(__name__)
 
 BURST = 5
 """Sends that may leave at once before the global rate spaces them."""
+GROUP_RATE, GROUP_PERIOD = 20, 63.0
+"""Telegram's 20 messages a minute per group, spread over a little more than a minute: once a group's 20 are
+spent, the next leave 3.15 s apart instead of 3, so that the network bunching two of them closer together
+does not cost the group a flood wait."""
 REPLY_MAX_WAIT = 5.0
 """Seconds of flood wait a reply to a member may wait out: longer, and it is dropped with a log line."""
 
@@ -61,7 +65,7 @@ class PatientRateLimiter(AIORateLimiter):
         # them), over its limit, and each flood wait then costs a second of everyone's sends.
         super().__init__(overall_max_rate=BURST if overall_max_rate else 0,
                          overall_time_period=BURST / overall_max_rate if overall_max_rate else 1,
-                         max_retries=patience.retries)
+                         group_max_rate=GROUP_RATE, group_time_period=GROUP_PERIOD, max_retries=patience.retries)
         self._patience = patience
         self._foreground_waiting = 0  # replies between arriving here and getting their send slot
         self._no_foreground = asyncio.Event()

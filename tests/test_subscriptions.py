@@ -143,10 +143,11 @@ async def test_in_a_group_only_its_admins_change_its_settings(bot: LocalBot) -> 
     record = await bot.services.store.chats.get(-100610)
     assert record is not None and record.subscriptions == (ALL,) and record.language == "az"
     refusal = tr("az")._("Only the group's admins can change its language and subscriptions.")
-    for command in ("/unsubscribe@campaign_tryout_bot all", "/quiet@campaign_tryout_bot",
-                    "/forget@campaign_tryout_bot", "/subscribe@campaign_tryout_bot Yusifli"):
-        [reply] = await member.sends(command)
-        assert reply.text == refusal  # in the group's language: the group chose Azerbaijani
+    [reply] = await member.sends("/unsubscribe@campaign_tryout_bot all")
+    assert reply.text == refusal  # in the group's language: the group chose Azerbaijani
+    for command in ("/quiet@campaign_tryout_bot", "/forget@campaign_tryout_bot",
+                    "/subscribe@campaign_tryout_bot Yusifli"):
+        assert await member.sends(command) == []  # told once: the group is not filled with refusals
     await member.sends("/language@campaign_tryout_bot")
     await member.presses("Русский")
     assert member.last_answer is not None and member.last_answer.get("text") == refusal

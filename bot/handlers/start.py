@@ -17,7 +17,8 @@ async def start(update: Update, context: BotContext) -> None:
     tr, content = context.tr, context.content
     chat = update.effective_chat
     if chat is not None and context.chat_record is not None and not context.chat_record.active:
-        context.chat_record = await context.services.store.chats.set_active(chat.id, True)  # back again
+        await context.services.store.chats.set_active(chat.id, True)  # back again (in all of a group's topics)
+        context.chat_record = await context.services.store.chats.get(chat.id, context.thread_id)
     if context.args:
         link = button_data.DEEP_LINK_CASE.match(context.args[0])
         case = content.case(link.group(1)) if link else None

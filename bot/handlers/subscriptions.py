@@ -1,15 +1,20 @@
-"""Following cases: /subscribe, /unsubscribe, /subscriptions, /quiet; and /mydata, /forget, blocking."""
+"""Following cases: /subscribe, /unsubscribe, /subscriptions, /quiet; and /mydata, /forget, blocking.
+
+In a forum, each topic follows cases of its own (`context.thread_id`); /subscriptions and /mydata in a group
+also show what its other topics hold, and /forget forgets the whole group.
+"""
 
 from __future__ import annotations
 
 from telegram import ChatMember, Message, Update
+from telegram.constants import ChatType
 
 from bot import button_data, render
 from bot.context import BotContext
 from bot.handlers.cards import card
 from bot.handlers.permissions import may_change_chat
 from bot.handlers.replies import send, show
-from bot.model import ALL
+from bot.model import ALL, ChatRecord
 
 ALL_WORDS = frozenset({"all", "hamısı", "hamisi", "все", "всё"})
 """What members type for "everything", in the three languages."""
@@ -46,7 +51,8 @@ async def subscribe_command(update: Update, context: BotContext) -> None:
 
 
 async def _subscribe(message: Message, context: BotContext, chat_id: int, topic: str) -> None:
-    context.chat_record = await context.services.store.chats.subscribe(chat_id, topic, context.lang)
+    context.chat_record = await context.services.store.chats.subscribe(chat_id, topic, context.lang,
+                                                                       context.thread_id)
     await send(message, render.subscribed(context.tr, context.content, topic))
 
 
@@ -69,7 +75,7 @@ async def unsubscribe_command(update: Update, context: BotContext) -> None:
         return
     was_following = context.chat_record is not None and topic in context.chat_record.subscriptions
     # "all" drops the "All updates" subscription, as /subscribe all adds it; the cases followed one by one stay.
-    context.chat_record = await context.services.store.chats.unsubscribe(chat.id, topic)
+    context.chat_record = await context.services.store.chats.unsubscribe(chat.id, topic, context.thread_id)
     await send(message, render.unsubscribed(context.tr, context.content, topic, was_following=was_following,
                                             remaining=_following(context)))
 
@@ -78,9 +84,22 @@ def _following(context: BotContext) -> tuple[str, ...]:
     return context.chat_record.subscriptions if context.chat_record is not None else ()
 
 
+async def _elsewhere(update: Update, context: BotContext) -> list[ChatRecord]:
+    """In a group: the records of its other forum topics (and of its General topic, seen from a topic)."""
+    chat = update.effective_chat
+    if chat is None or chat.type == ChatType.PRIVATE:
+        return []
+    records = await context.services.store.chats.records_of(chat.id)
+    return [record for record in records if record.thread_id != context.thread_id]
+
+
+async def _listing(update: Update, context: BotContext) -> render.Screen:
+    return render.subscriptions(context.tr, context.content, context.chat_record, await _elsewhere(update, context))
+
+
 async def subscriptions_command(update: Update, context: BotContext) -> None:
     if update.effective_message is not None:
-        await send(update.effective_message, render.subscriptions(context.tr, context.content, context.chat_record))
+        await send(update.effective_message, await _listing(update, context))
 
 
 async def subscription_button(update: Update, context: BotContext) -> None:
@@ -97,10 +116,10 @@ async def subscription_button(update: Update, context: BotContext) -> None:
         return
     chats = context.services.store.chats
     if parsed.kind == button_data.SUBSCRIBE:
-        context.chat_record = await chats.subscribe(chat.id, topic, context.lang)
+        context.chat_record = await chats.subscribe(chat.id, topic, context.lang, context.thread_id)
         await query.answer(render.topic_name(context.tr, context.content, topic) + " ✓")
     else:
-        context.chat_record = await chats.unsubscribe(chat.id, topic)
+        context.chat_record = await chats.unsubscribe(chat.id, topic, context.thread_id)
         await query.answer("🔕 " + render.topic_name(context.tr, context.content, topic))
     # The pressed screen shows the new state: a card its toggle, the menu its ticks, a list what is left.
     case = context.content.case(topic)
@@ -115,13 +134,13 @@ async def subscription_button(update: Update, context: BotContext) -> None:
         else:
             await show(query, render.unsubscribed(context.tr, context.content, topic, remaining=_following(context)))
     else:
-        await show(query, render.subscriptions(context.tr, context.content, context.chat_record))
+        await show(query, await _listing(update, context))
 
 
 async def subscriptions_button(update: Update, context: BotContext) -> None:
     if update.callback_query is not None:
         await update.callback_query.answer()
-        await show(update.callback_query, render.subscriptions(context.tr, context.content, context.chat_record))
+        await show(update.callback_query, await _listing(update, context))
 
 
 async def quiet_command(update: Update, context: BotContext) -> None:
@@ -131,19 +150,20 @@ async def quiet_command(update: Update, context: BotContext) -> None:
     if not await may_change_chat(update, context):
         return
     on = not (context.chat_record.quiet if context.chat_record else False)
-    context.chat_record = await context.services.store.chats.set_quiet(chat.id, on, context.lang)
+    context.chat_record = await context.services.store.chats.set_quiet(chat.id, on, context.lang, context.thread_id)
     await send(message, render.quiet(context.tr, on))
 
 
 async def mydata_command(update: Update, context: BotContext) -> None:
     if update.effective_message is not None:
-        await send(update.effective_message, render.my_data(context.tr, context.content, context.chat_record))
+        await send(update.effective_message, render.my_data(context.tr, context.content, context.chat_record,
+                                                            await _elsewhere(update, context)))
 
 
 async def forget_command(update: Update, context: BotContext) -> None:
     if update.effective_message is None:
         return
-    if context.chat_record is None:
+    if context.chat_record is None and not await _elsewhere(update, context):
         await send(update.effective_message, render.forgotten(context.tr, False))
         return
     if await may_change_chat(update, context):
@@ -165,10 +185,24 @@ async def forget_button(update: Update, context: BotContext) -> None:
 
 
 async def membership_changed(update: Update, context: BotContext) -> None:
-    """The bot was blocked, kicked or left (stop sending), or unblocked or added back (send again)."""
+    """The bot was blocked, kicked or left, or removed from a group (stop sending there, in any of its topics),
+    or unblocked or added back (send again)."""
     change = update.my_chat_member
     if change is None:
         return
     status = change.new_chat_member.status
     active = status not in (ChatMember.BANNED, ChatMember.LEFT)
+    context.services.group_admins.forget_group(change.chat.id)  # its admins are asked again
     await context.services.store.chats.set_active(change.chat.id, active)
+
+
+async def group_migrated(update: Update, context: BotContext) -> None:
+    """A group became a supergroup (Telegram's service message, in the old group and in the new one): what it
+    follows moves to the new id. Whichever message comes first moves it; the other finds nothing left to move."""
+    message = update.effective_message
+    if message is None:
+        return
+    if message.migrate_to_chat_id is not None:
+        await context.services.store.chats.migrate(message.chat.id, message.migrate_to_chat_id)
+    elif message.migrate_from_chat_id is not None:
+        await context.services.store.chats.migrate(message.migrate_from_chat_id, message.chat.id)

@@ -51,22 +51,54 @@ def unsubscribed(tr: Translator, content: Content, topic: str, *, was_following:
     return make_screen(text, buttons([[subscription_toggle(tr, topic, False, button_data.SINGLE)]]))
 
 
-def subscriptions(tr: Translator, content: Content, record: ChatRecord | None) -> Screen:
+def subscriptions(tr: Translator, content: Content, record: ChatRecord | None,
+                  elsewhere: Sequence[ChatRecord] = ()) -> Screen:
+    """What this chat (or forum topic) follows, with a button to drop each; in a group, `elsewhere` is what its
+    other topics (or its General topic) follow, listed below."""
+    others = _elsewhere(tr, content, elsewhere)
     order = [ALL, *(case.id for case in content.cases)]
     current = sorted(record.subscriptions if record is not None else (),
                      key=lambda t: order.index(t) if t in order else len(order))
     if not current:
         text = esc(tr._("You don't follow anything. Send /subscribe, or press Subscribe on a case."))
         follow_all = button_data.subscribe(ALL, button_data.LIST)
-        return make_screen(text, buttons([[InlineKeyboardButton("🔔 " + tr._("All updates"),
-                                                             callback_data=follow_all)]]))
+        return make_screen(text + others, buttons([[InlineKeyboardButton("🔔 " + tr._("All updates"),
+                                                                      callback_data=follow_all)]]))
     names = "\n".join(f"{BULLET} {esc(topic_name(tr, content, topic))}" for topic in current)
     text = esc(tr._("You follow:")) + "\n" + names
     if record is not None and record.quiet:
         text += "\n\n" + esc(tr._("Updates arrive without sound (/quiet to change)."))
     rows = [[InlineKeyboardButton("🔕 " + topic_name(tr, content, topic, on_button=True),
                                   callback_data=button_data.unsubscribe(topic, button_data.LIST))] for topic in current]
-    return make_screen(text + "\n\n" + esc(tr._("Press one to unsubscribe.")), buttons(rows))
+    return make_screen(text + "\n\n" + esc(tr._("Press one to unsubscribe.")) + others, buttons(rows))
+
+
+def _elsewhere(tr: Translator, content: Content, records: Sequence[ChatRecord], *, every: bool = False) -> str:
+    """The part of a group's screen for its other topics: where, and what each follows; those that follow
+    nothing only with `every` (nothing at all if no line is left)."""
+    lines = [f"{BULLET} {_place(tr, record)}: "
+             + esc(", ".join(topic_name(tr, content, t) for t in record.subscriptions) or tr._("none"))
+             for record in records if record.subscriptions or every]
+    return "\n\n" + heading(tr._("Elsewhere in this group")) + "\n" + "\n".join(lines) if lines else ""
+
+
+def _place(tr: Translator, record: ChatRecord) -> str:
+    """A forum topic, as a link that opens it (members of the group can follow it), or the General topic."""
+    if record.thread_id is None:
+        return esc(tr._("General topic"))
+    label = esc(tr._("Topic #{number}").format(number=record.thread_id))
+    internal = str(record.chat_id).removeprefix("-100")  # a supergroup's id as t.me/c/ links spell it
+    if not internal.isdigit() or internal == str(record.chat_id):
+        return label
+    return f'<a href="https://t.me/c/{internal}/{record.thread_id}">{label}</a>'
+
+
+def topic_gone(tr: Translator, content: Content, dropped: ChatRecord) -> str:
+    """To a group's admins, in its General topic: a forum topic was closed or deleted, so it gets nothing more."""
+    names = ", ".join(topic_name(tr, content, t) for t in dropped.subscriptions) or tr._("none")
+    return esc(tr._("For the group's admins: a forum topic that followed {names} was closed or deleted, so the bot "
+                    "no longer sends updates there. To follow them again, send /subscribe in an open topic.").format(
+        names=names))
 
 
 def unsubscribe_usage(tr: Translator, query: str) -> Screen:
@@ -107,13 +139,20 @@ def kept(tr: Translator) -> Screen:
     return make_screen(esc(tr._("Nothing was deleted.")))
 
 
-def my_data(tr: Translator, content: Content, record: ChatRecord | None) -> Screen:
+def my_data(tr: Translator, content: Content, record: ChatRecord | None,
+            elsewhere: Sequence[ChatRecord] = ()) -> Screen:
+    """The record of this chat (or forum topic) in full; in a group, `elsewhere` is what its other topics hold."""
+    others = _elsewhere(tr, content, elsewhere, every=True)
+    closing = esc(tr._("Nothing else: not your name, username, phone number or messages. /forget deletes it all."))
     if record is None:
-        return make_screen(esc(tr._("The bot holds nothing about this chat.")))
+        if not others:
+            return make_screen(esc(tr._("The bot holds nothing about this chat.")))
+        return make_screen(heading(tr._("What the bot holds about this chat")) + others + "\n\n" + closing)
     subscriptions_text = ", ".join(topic_name(tr, content, t) for t in record.subscriptions) or tr._("none")
     lines = [
         heading(tr._("What the bot holds about this chat")),
         esc(tr._("Chat id: {value}").format(value=record.chat_id)),
+        *([esc(tr._("Forum topic: {value}").format(value=record.thread_id))] if record.thread_id is not None else []),
         esc((tr._("Language: {value} (chosen with /language)") if record.chose_language else
              tr._("Language: {value} (as your Telegram app; /language to choose one)")).format(
             value=LANGUAGE_NAMES.get(record.language, record.language))),
@@ -122,10 +161,8 @@ def my_data(tr: Translator, content: Content, record: ChatRecord | None) -> Scre
         esc(tr._("Can receive updates: {value}").format(value=tr._("yes") if record.active else tr._("no"))),
         esc(tr._("Created: {value}").format(value=tr.day(record.created))),
         esc(tr._("Last changed: {value}").format(value=tr.day(record.updated))),
-        "",
-        esc(tr._("Nothing else: not your name, username, phone number or messages. /forget deletes it all.")),
     ]
-    return make_screen("\n".join(lines))
+    return make_screen("\n".join(lines) + others + "\n\n" + closing)
 
 
 def group_admins_only(tr: Translator) -> str:

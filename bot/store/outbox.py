@@ -1,9 +1,9 @@
 """The durable outbox: every broadcast's recipients, persisted before the first send, and their fate.
 
-A broadcast is one record in the `broadcasts` table plus its deliveries, one document per recipient,
-spread over chunk tables of `CHUNK` so that each progress write journals one small table. The chunks
-are written first and the broadcast record last: a broadcast exists only once all of its recipients
-are durable, and chunks left without a record by a crash are removed when the outbox opens.
+A broadcast is one record in the `broadcasts` table plus its deliveries, one document per recipient (a chat,
+or one forum topic of it), spread over chunk tables of `CHUNK` so that each progress write journals one
+small table. The chunks are written first and the broadcast record last: a broadcast exists only once all
+of its recipients are durable, and chunks left without a record by a crash are removed when the outbox opens.
 
 A delivery goes `pending` → `sending` (claimed, written before the send) → one of `sent`, `failed`,
 `blocked`, `unknown` (a timeout: Telegram may or may not have delivered it, so it is not re-sent).
@@ -58,7 +58,17 @@ def chunk_name(broadcast_id: int, seq: int) -> str:
 
 
 def _delivery(broadcast_id: int, seq: int, doc: dict[str, Any]) -> Delivery:
-    return Delivery(broadcast_id, seq, doc["chat"], doc["lang"], doc["quiet"], doc["status"], doc.get("mid"))
+    return Delivery(broadcast_id, seq, doc["chat"], doc["lang"], doc["quiet"], doc["status"], doc.get("mid"),
+                    doc.get("thread"))
+
+
+def _delivery_document(target: Target) -> dict[str, Any]:
+    """A delivery as stored; `thread` (a forum topic) only when it has one, as documents before topics."""
+    doc = {"chat": target.chat_id, "lang": target.language, "quiet": target.quiet, "status": PENDING,
+           "mid": target.message_id}
+    if target.thread_id is not None:
+        doc["thread"] = target.thread_id
+    return doc
 
 
 class OutboxRepository:
@@ -95,8 +105,7 @@ class OutboxRepository:
         broadcast_id = max((doc.doc_id for doc in table.all()), default=0) + 1
         tinydb = self._file()
         for start in range(0, len(targets), CHUNK):
-            docs = [Document({"chat": t.chat_id, "lang": t.language, "quiet": t.quiet, "status": PENDING,
-                              "mid": t.message_id}, doc_id=start + i + 1)
+            docs = [Document(_delivery_document(t), doc_id=start + i + 1)
                     for i, t in enumerate(targets[start : start + CHUNK])]
             tinydb.table(chunk_name(broadcast_id, start + 1)).insert_multiple(docs)
         record = {"kind": kind, "update": update_id, "topic": topic, "state": RUNNING, "total": len(targets),
@@ -135,9 +144,9 @@ class OutboxRepository:
         tinydb = self._file()
         for name, items in by_chunk.items():
             # One write per chunk. TinyDB hands an update function the document but not its id, so the
-            # results are keyed by chat id, which is unique within a broadcast.
+            # results are keyed by chat id and forum topic, unique within a broadcast.
             table = tinydb.table(name)
-            by_chat: dict[int, dict[str, Any]] = {}
+            by_chat: dict[tuple[int, int | None], dict[str, Any]] = {}
             seqs = []
             for result in items:
                 doc = table.get(doc_id=result.seq)
@@ -149,10 +158,10 @@ class OutboxRepository:
                     fields["mid"] = result.message_id
                 if result.chat_id is not None:
                     fields["chat"] = result.chat_id
-                by_chat[doc["chat"]] = fields
+                by_chat[doc["chat"], doc.get("thread")] = fields
 
-            def apply(doc: dict[str, Any], by_chat: dict[int, dict[str, Any]] = by_chat) -> None:
-                doc.update(by_chat[doc["chat"]])
+            def apply(doc: dict[str, Any], by_chat: dict[tuple[int, int | None], dict[str, Any]] = by_chat) -> None:
+                doc.update(by_chat[doc["chat"], doc.get("thread")])
 
             if seqs:
                 table.update(apply, doc_ids=seqs)
