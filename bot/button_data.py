@@ -23,6 +23,7 @@ UNSUBSCRIBE = "unsub"
 SUBSCRIPTIONS = "subs"
 HISTORY = "hist"
 FORGET = "forget"
+SHARE = "share"
 # Admins only (refused, politely, to everyone else):
 PUSH_TOPIC = "push:topic"
 PUSH_DECISION = "push"
@@ -48,6 +49,7 @@ _SHAPES: dict[str, re.Pattern[str]] = {
     SUBSCRIPTIONS: re.compile(rf"^{SUBSCRIPTIONS}$"),
     HISTORY: re.compile(rf"^{HISTORY}:({_ID})$"),
     FORGET: re.compile(rf"^{FORGET}:(yes|no)$"),
+    SHARE: re.compile(rf"^{SHARE}:({_ID})$"),
     PUSH_TOPIC: re.compile(rf"^{PUSH_TOPIC}:({_ID})$"),
     PUSH_DECISION: re.compile(rf"^{PUSH_DECISION}:([0-9a-f]{{8}}):(ok|edit|cancel)$"),
     CORRECT: re.compile(rf"^{CORRECT}:(\d{{1,9}})$"),
@@ -138,6 +140,10 @@ def forget(confirmed: bool) -> str:
     return f"{FORGET}:{'yes' if confirmed else 'no'}"
 
 
+def share(case_id: str) -> str:
+    return f"{SHARE}:{case_id}"
+
+
 def push_topic(topic: str) -> str:
     return f"{PUSH_TOPIC}:{topic}"
 
@@ -161,3 +167,9 @@ def content_decision(decision: str) -> str:
 
 DEEP_LINK_CASE = re.compile(rf"^case_({_ID})$")
 """`/start case_<id>`: the payload of a `t.me/<bot>?start=case_<id>` link."""
+
+
+def deep_link_case(case_id: str) -> str:
+    """The payload of a link that opens a case in the bot (`DEEP_LINK_CASE` reads it back): at most 45 of the
+    64 characters Telegram allows, all of them from its alphabet (A-Z, a-z, 0-9, _ and -)."""
+    return f"case_{case_id}"

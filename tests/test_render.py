@@ -14,6 +14,7 @@ from bot.content import load_content_dir
 from bot.i18n import Catalogs
 from bot.model import ALL, Broadcast, CampaignUpdate
 from bot.textsplit import split_html, units
+from bot.tryout.standin import parse_html
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = load_content_dir(ROOT / "content")
@@ -140,3 +141,16 @@ def test_no_button_is_cut_off_on_a_phone(lang: str) -> None:
             for row in part.keyboard.inline_keyboard if part.keyboard else ():
                 for button in row:
                     assert len(button.text) <= render.MAX_BUTTON, button.text
+
+
+def test_a_long_card_split_inside_an_expandable_quote_keeps_it_expandable_in_every_part() -> None:
+    tr = CATALOGS.get("az")
+    case = CONTENT.case("asif-yusifli")
+    assert case is not None
+    long_summary = "\n\n".join([case.summary["az"]] * 12)
+    screen = render.case_card(tr, CONTENT, replace(case, summary={**case.summary, "az": long_summary}))
+    assert len(screen) > 1
+    for part in screen:  # read as Telegram reads it: the quote cut in two is reopened as it was, expandable
+        _, entities = parse_html(part.text)
+        assert "expandable_blockquote" in {e["type"] for e in entities}
+        assert "blockquote" not in {e["type"] for e in entities}

@@ -1,8 +1,11 @@
-"""A case card with what only the store knows: the latest update, its history, the chat's subscription."""
+"""A case card with what only the store knows: the latest update, its history, the chat's subscription; and the
+link that opens a case in the bot."""
 
 from __future__ import annotations
 
-from bot import render
+from telegram.helpers import create_deep_linked_url
+
+from bot import button_data, render
 from bot.content import Case
 from bot.context import BotContext
 from bot.model import ALL
@@ -13,3 +16,9 @@ async def card(context: BotContext, case: Case) -> render.Screen:
     following = context.chat_record.subscriptions if context.chat_record is not None else ()
     return render.case_card(context.tr, context.content, case, latest=updates[0] if updates else None,
                             updates=len(updates), subscribed=case.id in following, follows_all=ALL in following)
+
+
+def case_link(context: BotContext, case: Case) -> str:
+    """`https://t.me/<bot>?start=case_<id>`: Telegram opens the bot, and Start sends `/start case_<id>`
+    (handlers/start.py opens the card)."""
+    return create_deep_linked_url(context.bot.username, button_data.deep_link_case(case.id))

@@ -134,6 +134,9 @@ from bot.render.cases import (
     search_results as search_results,
 )
 from bot.render.cases import (
+    shared_card as shared_card,
+)
+from bot.render.cases import (
     update_message as update_message,
 )
 from bot.render.fallback import (
@@ -152,10 +155,19 @@ from bot.render.fallback import (
     unknown_link as unknown_link,
 )
 from bot.render.info import (
+    MAX_DESCRIPTION as MAX_DESCRIPTION,
+)
+from bot.render.info import (
+    MAX_SHORT_DESCRIPTION as MAX_SHORT_DESCRIPTION,
+)
+from bot.render.info import (
     about as about,
 )
 from bot.render.info import (
     commands_for as commands_for,
+)
+from bot.render.info import (
+    description as description,
 )
 from bot.render.info import (
     greeting as greeting,
@@ -166,11 +178,23 @@ from bot.render.info import (
 from bot.render.info import (
     privacy as privacy,
 )
+from bot.render.info import (
+    short_description as short_description,
+)
 from bot.render.language import (
     language_chosen as language_chosen,
 )
 from bot.render.language import (
     language_picker as language_picker,
+)
+from bot.render.sharing import (
+    inline_result as inline_result,
+)
+from bot.render.sharing import (
+    qr_caption as qr_caption,
+)
+from bot.render.sharing import (
+    share_message as share_message,
 )
 from bot.render.subscriptions import (
     forget_confirm as forget_confirm,
@@ -201,6 +225,9 @@ from bot.render.subscriptions import (
 )
 from bot.render.subscriptions import (
     subscriptions as subscriptions,
+)
+from bot.render.subscriptions import (
+    topic_gone as topic_gone,
 )
 from bot.render.subscriptions import (
     unsubscribe_usage as unsubscribe_usage,

@@ -61,12 +61,44 @@ def case_card(tr: Translator, content: Content, case: Case, *, latest: CampaignU
     `follows_all` (every update) pick the subscription button.
     """
     t = Texts(tr)
+    links = link_rows(t, case.links)  # first: a label shown in another language counts for the note under the text
+    text = _card_text(tr, t, content, case, latest)
+    if follows_all and not subscribed:
+        first = InlineKeyboardButton("✓ " + tr._("All updates"), callback_data=button_data.subscriptions())
+    else:
+        first = subscription_toggle(tr, case.id, subscribed, button_data.CARD)
+    rows = [[first]]
+    if updates > 1:
+        rows[0].append(InlineKeyboardButton(tr._("Updates ({count})").format(count=updates),
+                                            callback_data=button_data.history(case.id)))
+    rows += links
+    rows.append([InlineKeyboardButton("« " + tr._("All cases"),
+                                      callback_data=button_data.case_list(page_of(content, case.id))),
+                 InlineKeyboardButton("📤 " + tr._("Share"), callback_data=button_data.share(case.id))])
+    return make_screen(text, buttons(rows))
+
+
+def shared_card(tr: Translator, content: Content, case: Case, link: str, *,
+                latest: CampaignUpdate | None = None) -> Reply:
+    """A case card as inline mode sends it into any chat: the card's text (its first part, should it be too long
+    for one message), a button that opens the case in the bot by `link` (a deep link), and the pages its source
+    cites. Link buttons only: the card lands in chats the bot is not in, where a pressed button would come
+    from no chat the bot knows."""
+    t = Texts(tr)
+    rows = [[InlineKeyboardButton(tr._("Open in the bot"), url=link)], *link_rows(t, case.links)]
+    text = make_screen(_card_text(tr, t, content, case, latest))[0].text
+    return Reply(text, buttons(rows))
+
+
+def _card_text(tr: Translator, t: Texts, content: Content, case: Case, latest: CampaignUpdate | None) -> str:
+    """The card's HTML. The long parts (what happened, the concerns) are expandable quotes: a card stays short in
+    a busy group, and opens on a tap."""
     blocks = [f"{heading(t(case.name))}\n<i>{esc(t(case.role))}</i>"]
     status_label = tr._("Status as of {date}").format(date=tr.month(case.as_of))
     blocks.append(f"{heading(status_label)}\n{t.paragraphs(case.status)}")
     if latest is not None:
         blocks.append(_update_block(tr, t, latest))
-    blocks.append(heading(tr._("What happened")) + "\n" + t.paragraphs(case.summary))
+    blocks.append(heading(tr._("What happened")) + "\n" + _expandable(t.paragraphs(case.summary)))
     if case.charges:
         lines = []
         for charge in case.charges:
@@ -81,20 +113,14 @@ def case_card(tr: Translator, content: Content, case: Case, *, latest: CampaignU
         blocks.append(heading(tr._("Maximum sentence")) + "\n" + t.paragraphs(case.max_sentence))
     if case.concerns:
         items = "\n".join(f"{BULLET} {esc(t(c))}" for c in case.concerns)
-        blocks.append(heading(tr._("Concerns raised")) + "\n" + items)
+        blocks.append(heading(tr._("Concerns raised")) + "\n" + _expandable(items))
     blocks.append(sources_block(tr, content, case.sources, bool(case.links)))
-    if follows_all and not subscribed:
-        first = InlineKeyboardButton("✓ " + tr._("All updates"), callback_data=button_data.subscriptions())
-    else:
-        first = subscription_toggle(tr, case.id, subscribed, button_data.CARD)
-    rows = [[first]]
-    if updates > 1:
-        rows[0].append(InlineKeyboardButton(tr._("Updates ({count})").format(count=updates),
-                                            callback_data=button_data.history(case.id)))
-    rows += link_rows(t, case.links)
-    rows.append([InlineKeyboardButton("« " + tr._("All cases"),
-                                      callback_data=button_data.case_list(page_of(content, case.id)))])
-    return make_screen("\n\n".join(blocks) + t.pending_note(), buttons(rows))
+    return "\n\n".join(blocks) + t.pending_note()
+
+
+def _expandable(html: str) -> str:
+    """Telegram shows the first lines of an expandable quote and the rest on a tap."""
+    return f"<blockquote expandable>{html}</blockquote>"
 
 
 def subscription_toggle(tr: Translator, topic: str, subscribed: bool, screen: str) -> InlineKeyboardButton:

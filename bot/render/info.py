@@ -57,6 +57,8 @@ def help_text(tr: Translator, bot_username: str, *, admin: bool = False) -> Scre
         heading(tr._("What I can do")) + "\n" + commands,
         esc(tr._("You can also send a name, in any spelling or script, to find a case.")),
         esc(tr._("In a group, add @{bot} to a command, for example /cases@{bot}.").format(bot=bot_username)),
+        esc(tr._("To share a case in any chat, type @{bot} and a name there, then pick its card.").format(
+            bot=bot_username)),
     ]
     if admin:
         admin_commands = "\n".join(f"/{command} — {esc(tr._(text))}" for command, text in ADMIN_COMMANDS)
@@ -96,3 +98,23 @@ def privacy(tr: Translator) -> Screen:
 
 def commands_for(tr: Translator) -> list[tuple[str, str]]:
     return [(command, tr._(description)) for command, description in COMMANDS]
+
+
+MAX_DESCRIPTION = 512
+MAX_SHORT_DESCRIPTION = 120
+"""Telegram's limits for the bot's description (the empty chat's "What can this bot do?") and its short
+description (the profile, and the preview of a shared link to the bot), in characters."""
+
+
+def description(tr: Translator) -> str:
+    """Plain text, seen before Start: what the bot is, and that it stores almost nothing."""
+    return tr._("Short, dated summaries of the cases of opposition activists and protesters detained in "
+                "Azerbaijan and of a human rights defender attacked there, with their sources, in English, "
+                "Azerbaijani and Russian. Follow a case to get its updates.\n\n"
+                "The bot stores only your language and what you follow: no names, no messages. "
+                "/forget deletes it.")
+
+
+def short_description(tr: Translator) -> str:
+    return tr._("Cases of activists detained in Azerbaijan, with sources. Stores only your language and what "
+                "you follow.")

@@ -46,6 +46,9 @@ def format_message(message: SentMessage, kind: str, buttons: Buttons) -> str:
     lines = [f"── {title} " + "─" * max(0, 40 - len(title))]
     if kind == "delete":
         return lines[0]
+    if message.photo:
+        size = message.photo[-1]
+        lines.append(f"[a photo, {size['width']}×{size['height']} px]")
     lines.append(message.text)
     if message.buttons():
         buttons.set(message)

@@ -198,7 +198,9 @@ class _HTMLParser:
                 raise self._tag_error('Tag "span" must have class "tg-spoiler"', begin)
             kind = "spoiler"
         elif tag == "blockquote":
-            kind = "expandable_blockquote" if "expandable" in attrs else "blockquote"
+            # Quotes can't be nested: Telegram keeps the outer one and drops a quote inside it.
+            nested = any(open_tag.name == "blockquote" for open_tag in self.stack)
+            kind = None if nested else "expandable_blockquote" if "expandable" in attrs else "blockquote"
         else:  # tg-emoji
             if not attrs.get("emoji-id"):
                 raise self._tag_error('Tag "tg-emoji" must have attribute "emoji-id"', begin)

@@ -1,0 +1,28 @@
+"""The Share button under a case card: a text to forward with the case's link, and a QR code for posters and
+leaflets (a photo, uploaded), both in the member's language and in the chat the card is in."""
+
+from __future__ import annotations
+
+from telegram import Message, Update
+
+from bot import qr, render
+from bot.context import BotContext
+from bot.handlers.cards import case_link
+from bot.handlers.replies import pressed, send
+
+
+async def share(update: Update, context: BotContext) -> None:
+    query, case = pressed(update, context.content.case)
+    if query is None:
+        return
+    if case is None:
+        await query.answer(render.stale_button(context.tr))
+        return
+    await query.answer()
+    message = query.message
+    if not isinstance(message, Message):
+        return  # the card is too old for Telegram to hand it back: there is nothing to answer under
+    link = case_link(context, case)
+    await send(message, render.share_message(context.tr, case, link))
+    await message.reply_photo(qr.png(link), caption=render.qr_caption(context.tr, case), filename=f"{case.id}.png",
+                              do_quote=False)
