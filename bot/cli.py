@@ -1,4 +1,4 @@
-"""`campaign-bot`: run the bot, try it in the terminal without a token, or import content."""
+"""`campaign-bot`: run the bot, check that it is healthy, try it in the terminal without a token, or import content."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ import logging
 import sys
 from pathlib import Path
 
-from bot import startup
+from bot import health, startup
 from bot.app import build, services_of
 from bot.config import ConfigError, Settings
 from bot.content import ContentError, read_content_dir
-from bot.logging_setup import protect, redact, setup_logging
+from bot.logging_setup import MIN_SECRET_PART, protect, redact, setup_logging
 from bot.resources import working_content_dir
 from bot.store import DataDirInUse, ImportReport, Store
 
@@ -29,12 +29,16 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     application = build(settings)
     services = services_of(application)
     try:
-        webhook = (dict(listen=args.listen, port=args.port, webhook_url=settings.webhook_url, url_path=args.url_path)
-                   if settings.webhook_url else None)
-        startup.run(application, services, webhook)  # waits for the Bot API first (bot/startup.py)
+        startup.run(application, services)  # waits for the Bot API first; polling or webhook (bot/startup.py)
     finally:
         services.store.close()  # closed by PTB's shutdown hook once running; here if start-up ended before
     return 0
+
+
+def cmd_health(settings: Settings, args: argparse.Namespace) -> int:
+    healthy, line = health.check(settings.data_dir)
+    print(line, file=sys.stdout if healthy else sys.stderr)
+    return 0 if healthy else 1
 
 
 def cmd_chat(settings: Settings, args: argparse.Namespace) -> int:
@@ -79,12 +83,14 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
 
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="campaign-bot", description=__doc__)
+    top.set_defaults(failure=2)
     sub = top.add_subparsers(dest="command", required=True)
-    run = sub.add_parser("run", help="run the bot for real (needs TELEGRAM_BOT_TOKEN)")
-    run.add_argument("--listen", default="0.0.0.0", help="webhook mode: address to listen on")
-    run.add_argument("--port", type=int, default=8443, help="webhook mode: port to listen on")
-    run.add_argument("--url-path", default="", help="webhook mode: path to listen on")
+    run = sub.add_parser("run", help="run the bot for real (needs TELEGRAM_BOT_TOKEN); by webhook when "
+                                     "BOT_WEBHOOK_URL is set, else by long polling")
     run.set_defaults(handler=cmd_run)
+    check = sub.add_parser("health", help="exit 0 if the bot running on BOT_DATA_DIR is healthy, 1 if not "
+                                          "(the Docker image's HEALTHCHECK)")
+    check.set_defaults(handler=cmd_health, failure=1)  # Docker reserves exit code 2
     chat = sub.add_parser("chat", help="talk to the bot in this terminal, no token needed")
     chat.add_argument("--user", type=int, default=1001, help="the Telegram user id you act as")
     chat.add_argument("--language", default="en", help="your Telegram app's language code (en, az, ru…)")
@@ -106,10 +112,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = Settings.from_env()
         protect(settings.token.value)
+        if len(settings.webhook_secret.value) >= MIN_SECRET_PART:  # a shorter one would blank out other text
+            protect(settings.webhook_secret.value)
         result: int = args.handler(settings, args)
         return result
     except (ConfigError, ContentError, DataDirInUse, startup.StartupError) as exc:
         print(redact(f"campaign-bot: {exc}"), file=sys.stderr)
-        return 2
+        failure: int = args.failure
+        return failure
     except KeyboardInterrupt:
         return 130

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,14 @@ DEFAULT_SEND_RATE = 29.5
 """Messages a second across all chats: just under Telegram's ~30, leaving room for clock jitter."""
 DEFAULT_STARTUP_BACKOFF = 1.0
 """Seconds before the first retry when the Bot API cannot be reached at start-up (then 2, 4… up to 60)."""
+DEFAULT_WEBHOOK_LISTEN = "0.0.0.0"
+DEFAULT_WEBHOOK_PORT = 8443
+TELEGRAM_API_HOST = "api.telegram.org"
+TELEGRAM_WEBHOOK_PORTS = (443, 80, 88, 8443)
+"""The only ports Telegram's own Bot API sends webhook requests to (a local Bot API server sends to any)."""
+SECRET_TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{1,256}")
+"""Telegram's rule for setWebhook's secret_token, sent back in X-Telegram-Bot-Api-Secret-Token."""
+MAKE_A_SECRET = 'python -c "import secrets; print(secrets.token_urlsafe(32))"'
 
 
 class ConfigError(ValueError):
@@ -58,6 +67,13 @@ class Settings:
     api_base_url: str = DEFAULT_API_BASE_URL
     default_language: str = "en"
     webhook_url: str = ""
+    """BOT_WEBHOOK_URL: the public URL Telegram sends updates to; set, the bot runs by webhook instead of polling."""
+    webhook_secret: Secret = Secret("")
+    """BOT_WEBHOOK_SECRET: Telegram sends it with every webhook request; a request without it is refused."""
+    webhook_listen: str = DEFAULT_WEBHOOK_LISTEN
+    webhook_port: int = DEFAULT_WEBHOOK_PORT
+    webhook_path: str = "/"
+    """BOT_WEBHOOK_PATH: the path the webhook server answers on; by default the path of BOT_WEBHOOK_URL."""
     send_rate: float = DEFAULT_SEND_RATE
     startup_backoff: float = DEFAULT_STARTUP_BACKOFF
     """BOT_STARTUP_BACKOFF: not a user setting; the tests shorten the start-up retries with it."""
@@ -71,13 +87,19 @@ class Settings:
         if default_language not in LANGUAGES:
             raise ConfigError(f"BOT_DEFAULT_LANGUAGE must be one of {', '.join(LANGUAGES)}")
         base_url = parse_api_base_url(env.get("BOT_API_BASE_URL", ""))
+        webhook_url = parse_webhook_url(env.get("BOT_WEBHOOK_URL", ""), base_url)
         return cls(
             token=Secret(env.get("TELEGRAM_BOT_TOKEN", "").strip()),
             admin_ids=parse_admin_ids(env.get("BOT_ADMIN_IDS", "")),
             data_dir=Path(env.get("BOT_DATA_DIR", "").strip() or "data"),
             api_base_url=base_url,
             default_language=default_language,
-            webhook_url=env.get("BOT_WEBHOOK_URL", "").strip(),
+            webhook_url=webhook_url,
+            webhook_secret=parse_webhook_secret(env.get("BOT_WEBHOOK_SECRET", ""), webhook_url),
+            webhook_listen=env.get("BOT_WEBHOOK_LISTEN", "").strip() or DEFAULT_WEBHOOK_LISTEN,
+            webhook_port=parse_number(env, "BOT_WEBHOOK_PORT", DEFAULT_WEBHOOK_PORT, int, "a port number",
+                                      lambda v: 1 <= v <= 65535, "must be a port number from 1 to 65535"),
+            webhook_path="/" + (env.get("BOT_WEBHOOK_PATH", "").strip() or urlsplit(webhook_url).path).lstrip("/"),
             # BOT_SEND_RATE=0 lifts the limit: only for a local Bot API and benchmarks.
             send_rate=parse_number(env, "BOT_SEND_RATE", DEFAULT_SEND_RATE, float, "a number of messages a second",
                                    lambda v: v >= 0 and math.isfinite(v), "must be 0 (no limit) or more"),
@@ -105,6 +127,40 @@ def parse_api_base_url(raw: str) -> str:
     if not parts.path:
         base_url += "/bot"  # e.g. a local Bot API server given as http://127.0.0.1:8081
     return base_url
+
+
+def parse_webhook_url(raw: str, api_base_url: str) -> str:
+    """BOT_WEBHOOK_URL ("" when unset): a full http(s) URL; for Telegram's own Bot API, https on one of its ports."""
+    url = raw.strip()
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        raise ConfigError(f"BOT_WEBHOOK_URL: {url} has a port that is not a number") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError("BOT_WEBHOOK_URL must be a full URL, like https://bot.example.org/telegram")
+    if urlsplit(api_base_url).hostname == TELEGRAM_API_HOST:
+        if parts.scheme != "https":
+            raise ConfigError("BOT_WEBHOOK_URL must start with https://: Telegram sends webhook requests "
+                              "over HTTPS only")
+        if (port or 443) not in TELEGRAM_WEBHOOK_PORTS:
+            raise ConfigError(f"BOT_WEBHOOK_URL: Telegram sends webhook requests only to the ports "
+                              f"{', '.join(map(str, TELEGRAM_WEBHOOK_PORTS))}, not {port}")
+    return url
+
+
+def parse_webhook_secret(raw: str, webhook_url: str) -> Secret:
+    """BOT_WEBHOOK_SECRET: required in webhook mode; never repeated in an error."""
+    secret = raw.strip()
+    if not secret and webhook_url:
+        raise ConfigError(f"BOT_WEBHOOK_SECRET is not set: running by webhook (BOT_WEBHOOK_URL) needs a secret "
+                          f"token; make one with: {MAKE_A_SECRET}")
+    if secret and not SECRET_TOKEN_RE.fullmatch(secret):
+        raise ConfigError(f"BOT_WEBHOOK_SECRET must be 1 to 256 characters, each A-Z, a-z, 0-9, _ or - "
+                          f"(Telegram's rule); make one with: {MAKE_A_SECRET}")
+    return Secret(secret)
 
 
 def parse_admin_ids(raw: str) -> frozenset[int]:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bot.store import heartbeat as heartbeat_file
 from bot.store.chats import ChatRepository
 from bot.store.content_repo import ContentRepository, ImportReport
 from bot.store.database import Database, DataDirInUse
 from bot.store.outbox import OutboxRepository
 from bot.store.updates import UpdateRepository
 
-__all__ = ["DataDirInUse", "ImportReport", "Store"]
+__all__ = ["DataDirInUse", "ImportReport", "Store", "heartbeat_age"]
 
 
 class Store:
@@ -46,5 +47,18 @@ class Store:
 
         return await self.db.run(drop)
 
+    async def heartbeat(self) -> None:
+        """Say that the bot is alive (see `heartbeat.py`): on the store's thread, so only if it is too."""
+        await self.db.run(heartbeat_file.touch, self.db.data_dir)
+
+    async def end_heartbeat(self) -> None:
+        """The bot stops: `campaign-bot health` says so at once, not once the heartbeat is stale."""
+        await self.db.run(heartbeat_file.remove, self.db.data_dir)
+
     def close(self) -> None:
         self.db.close()
+
+
+def heartbeat_age(data_dir: Path) -> float | None:
+    """Seconds since the bot using `data_dir` last said it is alive; None if it has not (or stopped)."""
+    return heartbeat_file.age(data_dir)
