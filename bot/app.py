@@ -6,16 +6,17 @@ the first matching handler wins, so the catch-alls come last.
 
 from __future__ import annotations
 
-import gc
 import logging
 import warnings
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
+from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -24,6 +25,7 @@ from telegram.ext import (
     ContextTypes,
     ConversationHandler,
     Defaults,
+    InlineQueryHandler,
     MessageHandler,
     TypeHandler,
     filters,
@@ -35,8 +37,22 @@ from bot.aiohttp_request import AiohttpRequest
 from bot.config import Settings
 from bot.content import read_content_dir
 from bot.context import SERVICES_KEY, BotContext, Services, UserData
-from bot.handlers import admin, admin_content, cases, fallback, info, language, start, subscriptions, topics
+from bot.handlers import (
+    admin,
+    admin_content,
+    cases,
+    fallback,
+    info,
+    inline,
+    language,
+    permissions,
+    share,
+    start,
+    subscriptions,
+    topics,
+)
 from bot.i18n import Catalogs
+from bot.memory import loading_for_good
 from bot.publishing import Publisher
 from bot.rate_limit import REPLY_MAX_WAIT, Patience, PatientRateLimiter
 from bot.resources import content_dir, locales_dir
@@ -49,6 +65,14 @@ AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
 RESOLVE_GROUP = -1
 """Runs before everything else: sets the update's language on the context."""
+
+MIGRATION_GROUP = 1
+"""Runs whatever group 0 did with the update: a group's move to a supergroup is never taken for a draft's text."""
+
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY, Update.MY_CHAT_MEMBER,
+                   Update.CHAT_MEMBER]
+"""The updates the bot asks Telegram for (`getUpdates` / `setWebhook`): `chat_member`, which keeps who runs a
+group fresh, comes only when asked for; edits and reactions, which it has no use for, are not asked for."""
 
 DRAFT_TIMEOUT = 30 * 60
 """An admin's unfinished draft is dropped after this many seconds of silence."""
@@ -155,22 +179,31 @@ def register(application: AnyApplication) -> None:
     add(CallbackQueryHandler(subscriptions.subscriptions_button,
                              pattern=button_data.pattern(button_data.SUBSCRIPTIONS)))
     add(CallbackQueryHandler(subscriptions.forget_button, pattern=button_data.pattern(button_data.FORGET)))
+    add(CallbackQueryHandler(share.share, pattern=button_data.pattern(button_data.SHARE)))
     add(CallbackQueryHandler(admin.cancel_broadcast, pattern=button_data.pattern(button_data.CANCEL_BROADCAST)))
     add(CallbackQueryHandler(admin_content.decided, pattern=button_data.pattern(button_data.CONTENT_DECISION)))
     add(CallbackQueryHandler(admin.stale_draft_button, pattern=button_data.ADMIN_PATTERN))
 
-    # 5. The bot blocked, kicked or let back in: whether the chat can be sent to.
-    add(ChatMemberHandler(subscriptions.membership_changed, ChatMemberHandler.MY_CHAT_MEMBER))
+    # 5. `@<bot> name` typed in any chat (inline mode): the matching case cards, to send there.
+    add(InlineQueryHandler(inline.inline_query))
 
-    # 6. Private chats only: a content file from an admin; a plain message is a name to look up;
+    # 6. The bot blocked, kicked or let back in: whether the chat can be sent to; a group's member promoted or
+    #    demoted: who may change its settings. (A group that became a supergroup: MIGRATION_GROUP, below.)
+    add(ChatMemberHandler(subscriptions.membership_changed, ChatMemberHandler.MY_CHAT_MEMBER))
+    add(ChatMemberHandler(permissions.member_changed, ChatMemberHandler.CHAT_MEMBER))
+
+    # 7. Private chats only: a content file from an admin; a plain message is a name to look up;
     #    anything else gets a hint. (In groups the bot stays quiet unless a command is addressed to it.)
     add(MessageHandler(private & filters.Document.ALL, admin_content.received))
     add(MessageHandler(private & filters.TEXT & ~filters.COMMAND, cases.find_case_by_text))
     add(MessageHandler(private & filters.COMMAND, fallback.unknown_command))
     add(MessageHandler(private & ~filters.TEXT & ~filters.StatusUpdate.ALL, fallback.not_text))
 
-    # 7. Last: a button whose data no pattern above accepts (forged, or from an older version).
+    # 8. Last: a button whose data no pattern above accepts (forged, or from an older version).
     add(CallbackQueryHandler(fallback.unknown_button))
+
+    # After group 0, whatever it did: a group that became a supergroup keeps its record under the new id.
+    add(MessageHandler(filters.StatusUpdate.MIGRATE, subscriptions.group_migrated), group=MIGRATION_GROUP)
 
     application.add_error_handler(fallback.on_error)
 
@@ -202,26 +235,25 @@ def admin_draft() -> ConversationHandler[Any]:
 
 
 async def on_startup(application: AnyApplication) -> None:
-    """After `initialize`, before updates flow: command menus, then `on_connected`."""
-    await set_command_menus(application, services_of(application))
+    """After `initialize`, before updates flow: command menus and descriptions, then `on_connected`."""
+    await present(application, services_of(application))
     await on_connected(application)
 
 
 async def on_connected(application: AnyApplication) -> None:
     """Once the Bot API has answered (`bot/startup.py`): content, and unfinished broadcasts resumed."""
     services = services_of(application)
-    await services.store.open()
-    await ensure_content(services)
-    # What is loaded now lives as long as the process: keep it out of the garbage collector's full passes,
-    # which at 100,000 chats would otherwise stop the event loop for over 100 ms now and then.
-    gc.collect()
-    gc.freeze()
+    with loading_for_good():  # what is loaded now lives as long as the process (see bot/memory.py)
+        await services.store.open()
+        await ensure_content(services)
     for update_id in await services.publisher.recover():
         log.warning("update #%d was published by a process that stopped before recording its broadcast: "
                     "it was taken out of the timeline; publish it again", update_id)
     await services.publisher.broadcaster.resume_all()
     if application.job_queue is not None:
-        application.job_queue.run_repeating(prune_outbox, interval=PRUNE_EVERY, first=0, name="prune-outbox")
+        # At once (APScheduler would take `first=0`, past once the job queue starts, to mean one interval later).
+        application.job_queue.run_repeating(prune_outbox, interval=PRUNE_EVERY, name="prune-outbox",
+                                            job_kwargs={"next_run_time": datetime.now(UTC), "misfire_grace_time": None})
 
 
 async def prune_outbox(context: BotContext) -> None:
@@ -248,13 +280,44 @@ async def ensure_content(services: Services, root: Path | None = None) -> None:
         log.info("content seeded from files: %d items", len(report.added))
 
 
+async def present_in_background(application: AnyApplication) -> None:
+    """`present`, without holding up the first answers (16 Bot API calls: over a second at Telegram's round
+    trips). A failure costs only the menus or descriptions until the next start: one log line, no stop."""
+    try:
+        await present(application, services_of(application))
+    except TelegramError as exc:
+        log.warning("the command menus and descriptions could not be set (%s: %s); the next start tries again",
+                    type(exc).__name__, exc.message)
+
+
+async def present(application: AnyApplication, services: Services) -> None:
+    """How the bot presents itself in each language: the command menus (`set_command_menus`), then the
+    descriptions (`set_descriptions`), which a member sees before pressing Start."""
+    await set_command_menus(application, services)
+    await set_descriptions(application, services)
+
+
 async def set_command_menus(application: AnyApplication, services: Services) -> None:
-    """The command menu in each language; the default (no language_code) is the default language."""
+    """The command menu in each language, the default (no language_code) in the default language."""
     default = services.settings.default_language
     for lang in LANGUAGES:
         tr = services.catalogs.get(lang)
         commands = [BotCommand(name, description) for name, description in render.commands_for(tr)]
         await application.bot.set_my_commands(commands, language_code=None if lang == default else lang)
+
+
+async def set_descriptions(application: AnyApplication, services: Services) -> None:
+    """The bot's description (an empty chat's "What can this bot do?") and short description (its profile, and
+    the preview of a link to it) in each language, and without language_code in the default language for every
+    other one. Only a text that differs is set: a restart reads them and changes nothing."""
+    bot = application.bot
+    for code, lang in [*((lang, lang) for lang in LANGUAGES), (None, services.settings.default_language)]:
+        tr = services.catalogs.get(lang)
+        description, short = render.description(tr), render.short_description(tr)
+        if (await bot.get_my_description(language_code=code)).description != description:
+            await bot.set_my_description(description, language_code=code)
+        if (await bot.get_my_short_description(language_code=code)).short_description != short:
+            await bot.set_my_short_description(short, language_code=code)
 
 
 @asynccontextmanager
@@ -264,7 +327,8 @@ async def running(application: AnyApplication, *, poll_timeout: int = 10) -> Asy
         await on_startup(application)
         await application.start()
         assert application.updater is not None
-        await application.updater.start_polling(timeout=poll_timeout, poll_interval=0)
+        await application.updater.start_polling(timeout=poll_timeout, poll_interval=0,
+                                                allowed_updates=ALLOWED_UPDATES)
         try:
             yield application
         finally:

@@ -1,17 +1,26 @@
 """Start-up of `campaign-bot run`: wait for the Bot API, then hand over to PTB's run loop.
 
+The bot runs by webhook when `BOT_WEBHOOK_URL` is set (PTB's `run_webhook`: its own web server on
+`BOT_WEBHOOK_LISTEN`:`BOT_WEBHOOK_PORT`, which answers 403 to a request without Telegram's
+`X-Telegram-Bot-Api-Secret-Token` header carrying `BOT_WEBHOOK_SECRET`), by long polling otherwise.
 Before PTB's `run_polling` / `run_webhook` takes over, :func:`run` connects in the same event loop:
 
 1. `getMe` with a plain request, to tell the answers apart (PTB raises the same `InvalidToken` for a
    401, a rejected token, and a 404, which may be a wrong URL);
-2. `Application.initialize()` (PTB's own `getMe`), the command menus, and in polling mode
-   `deleteWebhook`: every Bot API call the start-up makes.
+2. `Application.initialize()` (PTB's own `getMe`), and `deleteWebhook` in polling mode or `setWebhook`
+   in webhook mode: every Bot API call the start-up waits for. (The command menus and descriptions are set
+   once running, beside the first answers: `app.present_in_background`.) (PTB's bootstrap sets
+   the webhook again, but retries whatever fails there for ever without a word above DEBUG: a webhook
+   Telegram refuses, e.g. a host it cannot resolve, is said here, in one line.)
 
 A network error, a timeout, a 5xx or a 429 is waited out: one log line per try, then 1, 2, 4… seconds
 (`Settings.startup_backoff`) up to :data:`BACKOFF_CAP`, for as long as it takes (a service manager
 expects a bot to wait for the network). A rejected token, or a URL that does not answer like a Bot
 API, raises :class:`StartupError` with one line for the operator. Whatever a failed try opened is
 closed before the next one. SIGINT and SIGTERM end the wait at once.
+
+Once running, the same hooks run in both modes (`app.on_connected`, `app.on_stop`), and a heartbeat
+job keeps `campaign-bot health` answering (`bot/health.py`).
 """
 
 from __future__ import annotations
@@ -21,15 +30,16 @@ import contextlib
 import json
 import logging
 import signal
+import socket
 import warnings
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from http import HTTPStatus
-from typing import Any
 
 from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter, TelegramError
 
+from bot import health
 from bot.aiohttp_request import AiohttpRequest
-from bot.app import AnyApplication, on_connected, set_command_menus
+from bot.app import ALLOWED_UPDATES, AnyApplication, on_connected, on_stop, present_in_background, services_of
 from bot.context import Services
 from bot.logging_setup import redact
 
@@ -57,15 +67,15 @@ class _Retry(Exception):
         self.wait = wait
 
 
-def run(application: AnyApplication, services: Services, webhook: dict[str, Any] | None = None) -> bool:
-    """Connect (waiting as long as it takes), then run until stopped; False if stopped before connecting.
-
-    `webhook`: the keyword arguments of `Application.run_webhook`; polling without it.
-    """
+def run(application: AnyApplication, services: Services) -> bool:
+    """Connect (waiting as long as it takes), then run until stopped; False if stopped before connecting."""
+    settings = services.settings
+    if settings.webhook_url:
+        _check_can_listen(settings.webhook_listen, settings.webhook_port)
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)  # PTB's run_* methods take the current loop
     try:
-        connected = loop.run_until_complete(_connect_until_stopped(application, services, polling=webhook is None))
+        connected = loop.run_until_complete(_connect_until_stopped(application, services))
     except BaseException:
         _close_loop(loop)
         raise
@@ -73,13 +83,47 @@ def run(application: AnyApplication, services: Services, webhook: dict[str, Any]
         _close_loop(loop)
         return False
     # initialize() and the command menus are done: PTB's post_init only has the local work left.
-    application.post_init = on_connected
+    application.post_init = _started
+    application.post_stop = _stopped
     # A transient error in PTB's own bootstrap (deleteWebhook / setWebhook) is retried too.
-    if webhook is None:
-        application.run_polling(bootstrap_retries=-1)
+    if not settings.webhook_url:
+        application.run_polling(bootstrap_retries=-1, allowed_updates=ALLOWED_UPDATES)
     else:
-        application.run_webhook(**webhook, bootstrap_retries=-1)
+        log.info("receiving updates by webhook on %s:%d%s", settings.webhook_listen, settings.webhook_port,
+                 settings.webhook_path)
+        application.run_webhook(listen=settings.webhook_listen, port=settings.webhook_port,
+                                url_path=settings.webhook_path, webhook_url=settings.webhook_url,
+                                secret_token=settings.webhook_secret.value, allowed_updates=ALLOWED_UPDATES,
+                                bootstrap_retries=-1)
     return True
+
+
+def _check_can_listen(host: str, port: int) -> None:
+    """Bind to where the webhook server will listen, and let go: a port in use is said before anything starts."""
+    try:
+        for family, kind, proto, _, address in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
+                                                                  flags=socket.AI_PASSIVE):
+            with socket.socket(family, kind, proto) as sock:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server will
+                sock.bind(address)
+    except OSError as exc:
+        raise StartupError(f"the webhook server cannot listen on {host}:{port} (BOT_WEBHOOK_LISTEN, "
+                           f"BOT_WEBHOOK_PORT): {exc.strerror or exc}") from None
+
+
+async def _started(application: AnyApplication) -> None:
+    await on_connected(application)
+    application.create_task(present_in_background(application), name="present")
+    assert application.job_queue is not None  # PTB's job-queue extra is a dependency
+    # The first beat as soon as the job queue starts, however long the webhook's bootstrap takes until then
+    # (APScheduler would take `first=0`, past by then, to mean one interval later).
+    application.job_queue.run_repeating(health.beat, interval=health.HEARTBEAT_EVERY, name="heartbeat",
+                                        job_kwargs={"next_run_time": datetime.now(UTC), "misfire_grace_time": None})
+
+
+async def _stopped(application: AnyApplication) -> None:
+    await on_stop(application)
+    await services_of(application).store.end_heartbeat()
 
 
 def _close_loop(loop: asyncio.AbstractEventLoop) -> None:
@@ -87,7 +131,7 @@ def _close_loop(loop: asyncio.AbstractEventLoop) -> None:
     asyncio.set_event_loop(None)
 
 
-async def _connect_until_stopped(application: AnyApplication, services: Services, *, polling: bool) -> bool:
+async def _connect_until_stopped(application: AnyApplication, services: Services) -> bool:
     loop = asyncio.get_running_loop()
     task = asyncio.current_task()
     assert task is not None
@@ -104,7 +148,7 @@ async def _connect_until_stopped(application: AnyApplication, services: Services
             loop.add_signal_handler(sig, stop)
             installed.append(sig)
     try:
-        await connect(application, services, polling=polling)
+        await connect(application, services)
         return True
     except asyncio.CancelledError:
         if not stopped:
@@ -117,12 +161,12 @@ async def _connect_until_stopped(application: AnyApplication, services: Services
             loop.remove_signal_handler(sig)
 
 
-async def connect(application: AnyApplication, services: Services, *, polling: bool = True) -> None:
+async def connect(application: AnyApplication, services: Services) -> None:
     """Initialize `application` and set the command menus, retrying with backoff (see the module docstring)."""
     delay = services.settings.startup_backoff
     while True:
         try:
-            await _try_once(application, services, polling=polling)
+            await _try_once(application, services)
             return
         except _Retry as retry:
             wait = max(delay, retry.wait)
@@ -131,15 +175,18 @@ async def connect(application: AnyApplication, services: Services, *, polling: b
             delay = min(delay * 2, BACKOFF_CAP)
 
 
-async def _try_once(application: AnyApplication, services: Services, *, polling: bool) -> None:
-    shown = services.settings.api_base_url  # the URL without the token
+async def _try_once(application: AnyApplication, services: Services) -> None:
+    settings = services.settings
+    shown = settings.api_base_url  # the URL without the token
     await _probe(f"{application.bot.base_url}/getMe", shown)
     step = "getMe"
     try:
         await application.initialize()
-        step = "setMyCommands"
-        await set_command_menus(application, services)
-        if polling:
+        if settings.webhook_url:
+            step = "setWebhook"
+            await application.bot.set_webhook(settings.webhook_url, secret_token=settings.webhook_secret.value,
+                                              allowed_updates=ALLOWED_UPDATES)
+        else:
             step = "deleteWebhook"
             await application.bot.delete_webhook()
     except BaseException as exc:

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from bot.i18n import Catalogs, Translator
 from bot.tryout.driver import LocalBot
 from bot.tryout.standin import SentMessage
+from bot.tryout.standin.inline import InlineAnswer
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGS = Catalogs(ROOT / "locales")
@@ -27,30 +29,34 @@ def tr(lang: str) -> Translator:
 
 
 class Member:
-    """A Telegram user talking to the bot, in a private chat or in a group."""
+    """A Telegram user talking to the bot, in a private chat or in a group (in a forum, in the topic `thread_id`;
+    None: the General topic)."""
 
     def __init__(self, bot: LocalBot, user_id: int, language_code: str | None = "en",
-                 chat_id: int | None = None, chat_type: str = "private") -> None:
+                 chat_id: int | None = None, chat_type: str = "private", thread_id: int | None = None) -> None:
         self.bot, self.user_id, self.language_code = bot, user_id, language_code
         self.chat_id = chat_id if chat_id is not None else user_id
         self.chat_type = chat_type
+        self.thread_id = thread_id
         self.last_answer: dict[str, object] | None = None
+        self.inline_query_id: str | None = None
 
     @property
     def replies(self) -> list[SentMessage]:
-        return self.bot.api.messages(self.chat_id)
+        """The bot's messages in this chat (in a forum: in this topic)."""
+        return [m for m in self.bot.api.messages(self.chat_id) if m.thread_id == self.thread_id]
 
     @property
     def last_reply(self) -> SentMessage:
-        message = self.bot.api.last_message(self.chat_id)
-        assert message is not None, "the bot has not said anything in this chat"
-        return message
+        replies = self.replies
+        assert replies, "the bot has not said anything in this chat"
+        return replies[-1]
 
     async def sends(self, text: str) -> list[SentMessage]:
         """Send `text`; returns the new messages the bot sent in reply."""
         before = len(self.replies)
         await self.bot.message(self.user_id, text, language_code=self.language_code,
-                               chat_id=self.chat_id, chat_type=self.chat_type)
+                               chat_id=self.chat_id, chat_type=self.chat_type, thread_id=self.thread_id)
         return self.replies[before:]
 
     async def sends_update(self, payload: dict[str, object]) -> list[SentMessage]:
@@ -63,6 +69,29 @@ class Member:
         await self.bot.document(self.user_id, file_name, data, language_code=self.language_code,
                                 chat_id=self.chat_id)
         return self.replies[before:]
+
+    async def inline(self, query: str, *, offset: str = "") -> InlineAnswer:
+        """Type `@<bot> query` in a chat (inline mode); returns the bot's answer."""
+        self.inline_query_id = await self.bot.inline(self.user_id, query, offset=offset,
+                                                     language_code=self.language_code)
+        answer = self.bot.api.inline.answers.get(self.inline_query_id)
+        assert answer is not None, "the bot did not answer the inline query"
+        return answer
+
+    def shares(self, result_id: str, chat_id: int) -> SentMessage:
+        """Pick a result of the last inline answer: it goes into `chat_id` as this member's message, via the bot."""
+        assert self.inline_query_id is not None, "no inline query to pick a result from"
+        return self.bot.api.choose_inline_result(self.user_id, self.inline_query_id, result_id, chat_id)
+
+    async def opens(self, url: str) -> list[SentMessage]:
+        """Follow a `https://t.me/<bot>?start=<payload>` link: Telegram opens this member's private chat with the
+        bot, and its Start button sends `/start <payload>` there. Returns the bot's answers in that chat."""
+        parts = urlsplit(url)
+        assert (parts.scheme, parts.netloc, parts.path) == ("https", "t.me", "/" + self.bot.api.bot_user["username"])
+        [payload] = parse_qs(parts.query)["start"]
+        before = len(self.bot.api.messages(self.user_id))
+        await self.bot.message(self.user_id, f"/start {payload}", language_code=self.language_code)
+        return self.bot.api.messages(self.user_id)[before:]
 
     def keyboard_message(self) -> SentMessage:
         for message in reversed(self.replies):

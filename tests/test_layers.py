@@ -21,7 +21,7 @@ ENTRY_POINTS = ("bot.__main__", "bot.cli")
 """Only these start the try-out; nothing else in the runtime imports it."""
 
 RUNTIME_ABOVE_RENDER = ("bot.app", "bot.handlers", "bot.context", "bot.publishing", "bot.broadcast", "bot.startup",
-                        "bot.cli")
+                        "bot.health", "bot.cli")
 
 RULES: dict[str, tuple[str, ...]] = {
     # The vocabulary knows nothing of the bot around it.
@@ -38,11 +38,13 @@ RULES: dict[str, tuple[str, ...]] = {
     "bot.context": ("bot.handlers", "bot.app", "bot.tryout"),
     "bot.app": ("bot.cli", "bot.startup", "bot.tryout"),
     "bot.startup": ("bot.tryout", "bot.handlers"),
+    # The heartbeat and its check: the store and the services, nothing of the handlers or the wiring.
+    "bot.health": ("bot.tryout", "bot.handlers", "bot.app", "bot.startup", "bot.cli"),
     # Small tools everyone uses: they use nothing of the layers above.
     **{tool: ("bot.render", "bot.store", "bot.tryout", "bot.search", *RUNTIME_ABOVE_RENDER)
        for tool in ("bot.content", "bot.content_edit", "bot.i18n", "bot.search", "bot.textsplit", "bot.button_data",
                     "bot.config", "bot.resources", "bot.aiohttp_request", "bot.logging_setup", "bot.catalogs",
-                    "bot.update_processor", "bot.rate_limit")},
+                    "bot.update_processor", "bot.rate_limit", "bot.memory", "bot.qr", "bot.group_admins")},
 }
 
 

@@ -133,7 +133,7 @@ def free_port() -> int:
 async def test_transient_bot_api_errors_at_start_up_are_waited_out(tmp_path: Path) -> None:
     async with stand_in() as api:
         api.fail("getMe", 500, times=2)
-        api.fail("setMyCommands", 502)
+        api.fail("deleteWebhook", 502)
         async with campaign_bot(tmp_path, api.base_url) as bot:
             await answers_start(bot, api)
             assert await bot.stop() == 0
@@ -143,6 +143,20 @@ async def test_transient_bot_api_errors_at_start_up_are_waited_out(tmp_path: Pat
     assert "Bad Gateway" in retries[2]
     assert all(len(line) < 200 for line in retries), retries
     assert "Application started" in bot.output
+    assert_clean(bot)
+
+
+async def test_menus_and_descriptions_are_set_beside_the_first_answers_and_a_failure_does_not_stop_the_bot(
+        tmp_path: Path) -> None:
+    async with stand_in() as api:
+        api.fail("setMyCommands", 400, description="Bad Request: something odd")
+        async with campaign_bot(tmp_path, api.base_url) as bot:
+            await bot.until(lambda: any(method == "getUpdates" for method, _ in api.calls), "it polled for updates")
+            api.user_message(777, "/start", language_code="en")
+            await bot.until(lambda: bool(api.messages(777)), "it answered /start")
+            await bot.until(lambda: "command menus and descriptions could not be set" in bot.output, "one warning")
+            assert await bot.stop() == 0
+    assert not bot.retries(), bot.output
     assert_clean(bot)
 
 
@@ -161,7 +175,7 @@ async def test_a_trailing_slash_in_the_base_url_is_accepted(tmp_path: Path) -> N
     async with stand_in() as api, campaign_bot(tmp_path, api.base_url + "/") as bot:
         await answers_start(bot, api)
         assert await bot.stop() == 0
-    assert not bot.retries(), bot.err
+    assert not bot.retries(), bot.output
     assert_clean(bot)
 
 

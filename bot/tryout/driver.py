@@ -147,3 +147,15 @@ class LocalBot:
 
         await self._deliver(queue)
         return ids[0]
+
+    async def inline(self, user_id: int, query: str, **options: Any) -> str:
+        """A user types `@<bot> query` in a chat; returns the inline query's id (the answer is in
+        `api.inline.answers`)."""
+        ids: list[str] = []
+
+        def queue() -> int:
+            ids.append(self.api.inline_query(user_id, query, **options))
+            return self.api.last_update_id
+
+        await self._deliver(queue)
+        return ids[0]

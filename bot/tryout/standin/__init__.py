@@ -1,7 +1,9 @@
 """A local stand-in for the Telegram Bot API (see `server.py`): the try-out's and the tests' Telegram.
 
 `html` parses Telegram's HTML; `params` reads and validates a request's parameters; `model` is what the
-stand-in keeps; `server` answers the Bot API methods; `control` is the user's side over HTTP.
+stand-in keeps; `server` answers the Bot API methods; `control` is the user's side over HTTP; `webhook`
+delivers updates to a webhook, as Telegram does once `setWebhook` is called; `inline` has inline queries and
+their answers, `images` checks a photo upload, `descriptions` keeps the bot's descriptions per language.
 """
 
 from bot.tryout.standin.html import HTMLParseError as HTMLParseError

@@ -27,6 +27,9 @@ class SentMessage:
     date: int = 0  #: unix time the message was sent
     edit_date: int | None = None
     document: JSONDict | None = None  #: the Document object of a sendDocument message
+    photo: list[JSONDict] | None = None  #: the PhotoSize objects of a sendPhoto message
+    via_bot: JSONDict | None = None  #: the bot a user sent this message through (a chosen inline result)
+    thread_id: int | None = None  #: the forum topic it is in (its ``message_thread_id``); None: General or no forum
 
     def buttons(self) -> list[JSONDict]:
         """The inline keyboard buttons, rows flattened; ``[]`` without an inline keyboard."""
@@ -91,7 +94,6 @@ class Chat:
     next_message_id: int = 1
     blocked: bool = False
     migrated_to: int | None = None  #: a group that became this supergroup: sends get 400 with its id
-    admins: set[int] = field(default_factory=set)  #: users getChatMember reports as the group's owner
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +111,13 @@ class StoredFile:
     file_name: str
     mime_type: str
     data: bytes = field(repr=False)
+    width: int = 0  #: a photo's (0: a document)
+    height: int = 0
+
+    def photo(self) -> list[JSONDict]:
+        """The PhotoSize objects of a message carrying this photo: one, the photo as uploaded."""
+        return [{"file_id": self.file_id, "file_unique_id": self.file_unique_id, "width": self.width,
+                 "height": self.height, "file_size": len(self.data)}]
 
     def document(self) -> JSONDict:
         """The Document object of a message carrying this file."""

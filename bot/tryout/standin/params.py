@@ -19,10 +19,10 @@ MAX_CALLBACK_DATA_BYTES = 64
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
 INT_FIELDS = frozenset(
-    {"chat_id", "message_id", "offset", "limit", "timeout", "user_id", "message_thread_id"}
+    {"chat_id", "message_id", "offset", "limit", "timeout", "user_id", "message_thread_id", "cache_time"}
 )
 BOOL_FIELDS = frozenset(
-    {"disable_notification", "show_alert", "protect_content", "drop_pending_updates", "blocked"}
+    {"disable_notification", "show_alert", "protect_content", "drop_pending_updates", "blocked", "is_personal"}
 )
 JSON_FIELDS = frozenset(
     {
@@ -34,6 +34,8 @@ JSON_FIELDS = frozenset(
         "commands",
         "scope",
         "allowed_updates",
+        "results",
+        "button",
     }
 )
 BUTTON_ACTIONS = frozenset(

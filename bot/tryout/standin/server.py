@@ -19,6 +19,11 @@ It serves three purposes: the terminal try-out (``campaign-bot chat``), behaviou
 the real PTB ``Application`` over real HTTP, and broadcast benchmarks. Every request is O(1) in
 the number of stored messages and nothing is logged per request.
 
+Groups (``members.py``, ``forum.py``): ``set_group_admins`` and ``set_member_status`` say who runs a
+group (getChatMember, ``chat_member`` and ``my_chat_member`` updates, the bot removed from a group);
+``make_forum``, ``create_topic``, ``close_topic`` and ``delete_topic`` give a supergroup forum topics,
+which messages carry as ``message_thread_id``; ``migrate_group`` turns a group into a supergroup.
+
 Run it standalone with ``python -m bot.tryout.standin --port 9000 --rate 30 --latency 0.08``.
 
 Deliberate differences from the real Bot API:
@@ -27,7 +32,13 @@ Deliberate differences from the real Bot API:
   ``&lt; &gt; &amp; &quot; &#NN; &#xHH;`` is rejected, where Telegram keeps it literally. A bot
   that escapes everything it interpolates never notices; one that forgets is caught here.
 * Only ``HTML`` is implemented as a parse mode; ``Markdown``/``MarkdownV2`` are rejected.
-* Only documents are supported as media (``sendDocument``/``getFile``).
+* Only documents and photos are supported as media (``sendDocument``, ``sendPhoto``, ``getFile``); a photo
+  is kept as uploaded (PNG or JPEG, one ``PhotoSize``), where Telegram stores it recompressed in several sizes.
+* Inline mode (``inline.py``): ``inline_query`` queues a user's query, ``choose_inline_result`` sends a
+  result of the bot's answer into a chat as the user's message ``via_bot``. That message is not delivered to
+  the bot, and no ``chosen_inline_result`` is sent (inline feedback is off until set with BotFather).
+* ``message_thread_id`` is accepted in forum topics only (Telegram documents it for forums); elsewhere a
+  send with one gets "message thread not found". Messages in a topic do not carry ``reply_to_message``.
 """
 
 from __future__ import annotations
@@ -46,7 +57,12 @@ from typing import Any
 from aiohttp import web
 
 from bot.tryout.standin import control
+from bot.tryout.standin.descriptions import Descriptions
+from bot.tryout.standin.forum import Forums, in_topic
 from bot.tryout.standin.html import JSONDict
+from bot.tryout.standin.images import photo_size
+from bot.tryout.standin.inline import InlineMode
+from bot.tryout.standin.members import GONE, RUNS_IT, Members, chat_member, forbidden
 from bot.tryout.standin.model import ApiError, Chat, Fault, SentMessage, StoredFile, TokenBucket, Upload
 from bot.tryout.standin.params import (
     BLOCKED,
@@ -67,6 +83,7 @@ from bot.tryout.standin.params import (
     str_param,
     validate_markup,
 )
+from bot.tryout.standin.webhook import Webhook
 
 _Method = Callable[[JSONDict], Awaitable[Any]]
 
@@ -93,6 +110,7 @@ class LocalBotAPI:
         per_chat_rate: float | None = None,
         group_per_minute: int | None = None,
         latency: float = 0.0,
+        inline_mode: bool = True,
     ) -> None:
         self.host = host
         self.port = port
@@ -110,6 +128,11 @@ class LocalBotAPI:
         self.calls: deque[tuple[str, JSONDict]] = deque(maxlen=100_000)
         self.callback_answers: dict[str, JSONDict] = {}
         self.commands: dict[tuple[str, str], list[JSONDict]] = {}
+        self.inline_mode = inline_mode  #: switched on with BotFather's /setinline (getMe tells the bot)
+        self.inline = InlineMode()  #: the users' inline queries and the bot's answers
+        self.descriptions = Descriptions()  #: setMyDescription, setMyShortDescription
+        self.forums = Forums()  #: forum supergroups' topics (forum.py)
+        self.members = Members()  #: statuses in groups, and the updates the bot asked for (members.py)
         self.sent_count = 0
         self.rejected_429 = 0
         self.rejected_403 = 0
@@ -125,7 +148,7 @@ class LocalBotAPI:
         self._next_callback_id = 1
         self._files: dict[str, StoredFile] = {}  #: by file_id and by file_path
         self._subscribers: list[asyncio.Queue[tuple[str, SentMessage]]] = []
-        self._webhook_url = ""
+        self._webhook = Webhook(self._updates)  #: setWebhook's deliveries (webhook.py)
         #: by lower-cased method name and chat id (``None``: every chat), see :meth:`fail`
         self._faults: dict[tuple[str, int | None], Fault] = {}
         self._running = False
@@ -142,6 +165,12 @@ class LocalBotAPI:
                 "getUpdates": self._get_updates,
                 "sendMessage": self._send_message,
                 "sendDocument": self._send_document,
+                "sendPhoto": self._send_photo,
+                "answerInlineQuery": self.inline.answer,
+                "setMyDescription": self.descriptions.set_description,
+                "getMyDescription": self.descriptions.get_description,
+                "setMyShortDescription": self.descriptions.set_short_description,
+                "getMyShortDescription": self.descriptions.get_short_description,
                 "getFile": self._get_file,
                 "editMessageText": self._edit_message_text,
                 "editMessageReplyMarkup": self._edit_message_reply_markup,
@@ -174,6 +203,7 @@ class LocalBotAPI:
         """Answer pending long polls (with no updates) and shut the server down."""
         self._running = False
         self._wake_pollers()
+        await self._webhook.close()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -200,12 +230,14 @@ class LocalBotAPI:
         chat_id: int | None = None,
         chat_type: str | None = None,
         username: str | None = None,
+        thread_id: int | None = None,
     ) -> int:
         """Queue a text message from a user; returns its update_id.
 
         A leading ``/command`` (optionally ``@botname``) gets a ``bot_command`` entity. The chat is
         the user's private chat unless ``chat_id`` names a group (negative id); ``chat_type``
-        defaults to what the id implies (``-100…`` ids are supergroups).
+        defaults to what the id implies (``-100…`` ids are supergroups). ``thread_id``: written in
+        that topic of a forum (see :meth:`create_topic`).
         """
         payload: JSONDict = {"text": text}
         command = USER_COMMAND_RE.match(text)
@@ -219,6 +251,7 @@ class LocalBotAPI:
             chat_id=chat_id,
             chat_type=chat_type,
             username=username,
+            thread_id=thread_id,
         )
 
     def user_update(
@@ -231,6 +264,7 @@ class LocalBotAPI:
         chat_id: int | None = None,
         chat_type: str | None = None,
         username: str | None = None,
+        thread_id: int | None = None,
     ) -> int:
         """Queue a message from a user with ``payload`` merged into the Message dict.
 
@@ -257,6 +291,8 @@ class LocalBotAPI:
                 chat.info["username"] = username
             if chat.blocked:
                 self.set_blocked(chat_id, False)
+        if thread_id is not None:
+            self.forums.topic(chat, thread_id)  # ValueError: no such topic (any more)
         chat.user = user
         message_id = chat.next_message_id
         chat.next_message_id += 1
@@ -272,12 +308,14 @@ class LocalBotAPI:
             disable_notification=False,
             from_bot=False,
             date=date,
+            thread_id=thread_id,
         )
         message = {
             "message_id": message_id,
             "from": user,
             "chat": chat.info,
             "date": date,
+            **in_topic(thread_id),
             **payload,
         }
         return self._push_update("message", message)
@@ -328,6 +366,45 @@ class LocalBotAPI:
             },
         )
         return query_id
+
+    def inline_query(self, user_id: int, query: str, *, offset: str = "", language_code: str | None = "en",
+                     chat_type: str | None = "sender") -> str:
+        """Queue an inline query (the user typed ``@bot query`` in a chat of ``chat_type``); returns its id.
+
+        The bot's answer is then in ``inline.answers[id]``. ``ValueError`` while inline mode is off, or for a
+        query longer than Telegram sends."""
+        if not self.inline_mode:
+            raise ValueError("inline mode is off for this bot (BotFather: /setinline)")
+        user = dict(self._users.get(user_id) or default_user(user_id))
+        user.pop("language_code", None)
+        if language_code is not None:
+            user["language_code"] = language_code
+        inline_query = self.inline.query(user, query, offset, chat_type)
+        self._push_update("inline_query", inline_query)
+        return str(inline_query["id"])
+
+    def choose_inline_result(self, user_id: int, query_id: str, result_id: str, chat_id: int) -> SentMessage:
+        """The user picks a result of the bot's answer to their inline query, in the chat ``chat_id`` (any chat:
+        the bot need not be in it). It is sent there as the user's message, ``via_bot``, with the result's
+        keyboard; returns it. ``KeyError`` if the query, its answer or the result is not there."""
+        result = self.inline.chosen(user_id, query_id, result_id)
+        chat = self._chat(chat_id)
+        message_id = chat.next_message_id
+        chat.next_message_id += 1
+        message = SentMessage(
+            message_id=message_id,
+            chat_id=chat_id,
+            html=result.html,
+            text=result.text,
+            entities=result.entities,
+            reply_markup=result.reply_markup,
+            disable_notification=False,
+            from_bot=False,
+            date=int(time.time()),
+            via_bot=self.bot_user,
+        )
+        chat.messages[message_id] = message
+        return message
 
     def set_blocked(self, chat_id: int, blocked: bool = True) -> None:
         """Make the chat block (or unblock) the bot, queueing the my_chat_member update.
@@ -395,14 +472,82 @@ class LocalBotAPI:
         return None
 
     def set_group_admins(self, chat_id: int, user_ids: Iterable[int]) -> None:
-        """Who runs the group: getChatMember reports them as its owner, everyone else as a member."""
-        self._chat(chat_id).admins = set(user_ids)
+        """Who runs the group from the start: getChatMember reports them as administrators, everyone else as
+        members. No update is queued (see :meth:`set_member_status` for a change the bot is told of)."""
+        self._chat(chat_id)
+        for user_id in user_ids:
+            self.members.set_status(chat_id, user_id, "administrator")
 
-    def migrate_group(self, group_id: int, supergroup_id: int) -> None:
+    def set_member_status(self, chat_id: int, user_id: int, status: str, *, by: int = 1) -> int | None:
+        """A user's status in a group changes (``by``: the admin who changed it); the bot's own (its id) too:
+        ``left``/``kicked`` removes it (sends get 403), ``member``/``administrator`` adds it back.
+
+        Queues ``my_chat_member`` for the bot; for anyone else ``chat_member``, only if the bot is an admin of
+        the group and asked for it in ``allowed_updates`` (as Telegram). Returns the update's id, or None if
+        none was queued."""
+        chat = self._chat(chat_id)
+        if chat.info["type"] == "private":
+            raise ValueError("a private chat has no members to change; see set_blocked")
+        old = self.members.set_status(chat_id, user_id, status)
+        is_bot = user_id == self.bot_user["id"]
+        if is_bot:
+            chat.blocked = status in GONE
+        elif not (self.members.wanted("chat_member") and self.members.status(chat_id, self.bot_user["id"]) in RUNS_IT):
+            return None
+        if old == status:
+            return None
+        user = self.bot_user if is_bot else self._users.get(user_id) or default_user(user_id)
+        return self._push_update("my_chat_member" if is_bot else "chat_member", {
+            "chat": chat.info,
+            "from": self._users.get(by) or default_user(by, "Group admin"),
+            "date": int(time.time()),
+            "old_chat_member": chat_member(user, old),
+            "new_chat_member": chat_member(user, status),
+        })
+
+    def make_forum(self, chat_id: int) -> None:
+        """Turn topics on in a supergroup (``is_forum``); then see :meth:`create_topic`."""
+        self.forums.make_forum(self._chat(chat_id))
+
+    def create_topic(self, chat_id: int, name: str, *, by: int = 1) -> int:
+        """A forum topic is created (by the user ``by``); returns its ``message_thread_id``. The service
+        message ``forum_topic_created`` is queued as Telegram sends it (the first message of the topic)."""
+        chat = self._chat(chat_id)
+        thread_id = chat.next_message_id
+        created = self.forums.create(chat, thread_id, name)
+        self.user_update(by, created, chat_id=chat_id, thread_id=thread_id, language_code=None)
+        return thread_id
+
+    def close_topic(self, chat_id: int, thread_id: int, *, closed: bool = True, by: int = 1) -> None:
+        """Close (or reopen) a topic: the bot's sends into it get 400 TOPIC_CLOSED until reopened."""
+        chat = self._chat(chat_id)
+        topic = self.forums.topic(chat, thread_id)
+        if topic.closed != closed:
+            topic.closed = closed
+            kind = "forum_topic_closed" if closed else "forum_topic_reopened"
+            self.user_update(by, {kind: {}}, chat_id=chat_id, thread_id=thread_id, language_code=None)
+
+    def delete_topic(self, chat_id: int, thread_id: int) -> None:
+        """Delete a topic and its messages: the bot's sends into it get 400 "message thread not found"."""
+        chat = self._chat(chat_id)
+        self.forums.topic(chat, thread_id).deleted = True
+        for message in chat.messages.values():
+            if message.thread_id == thread_id and not message.deleted:
+                message.deleted = True
+                if message.from_bot:
+                    self._publish("delete", message)
+
+    def migrate_group(self, group_id: int, supergroup_id: int, *, announce: bool = True, by: int = 1) -> list[int]:
         """The group became a supergroup with a new id: sends to the old id get Telegram's 400 with
-        ``migrate_to_chat_id``; the new chat is known and can be sent to."""
+        ``migrate_to_chat_id``; the new chat is known and can be sent to. With ``announce``, the service
+        messages Telegram sends are queued (``migrate_to_chat_id`` in the group, ``migrate_from_chat_id`` in
+        the supergroup); returns their update ids."""
         self._chat(group_id).migrated_to = supergroup_id
         self._chat(supergroup_id, "supergroup")
+        if not announce:
+            return []
+        return [self.user_update(by, {"migrate_to_chat_id": supergroup_id}, chat_id=group_id, language_code=None),
+                self.user_update(by, {"migrate_from_chat_id": group_id}, chat_id=supergroup_id, language_code=None)]
 
     def add_chats(self, chat_ids: Iterable[int]) -> None:
         """Make chats known without a user writing first (e.g. a benchmark's audience).
@@ -485,6 +630,7 @@ class LocalBotAPI:
         self._next_update_id += 1
         self._updates.append({"update_id": update_id, kind: payload})
         self._wake_pollers()
+        self._webhook.queued()
         return update_id
 
     def _wake_pollers(self) -> None:
@@ -503,11 +649,15 @@ class LocalBotAPI:
             "from": self.bot_user,
             "chat": chat.info,
             "date": message.date,
+            **in_topic(message.thread_id),
         }
         if message.edit_date is not None:
             result["edit_date"] = message.edit_date
+        if message.photo is not None:
+            result["photo"] = message.photo
         if message.document is not None:
             result["document"] = message.document
+        if message.document is not None or message.photo is not None:
             text_key, entities_key = "caption", "caption_entities"
         else:
             text_key, entities_key = "text", "entities"
@@ -529,14 +679,18 @@ class LocalBotAPI:
         return chat
 
     def _reachable_chat(self, params: JSONDict) -> Chat:
-        """The target chat of a send; 400 if unknown, 403 if it blocked the bot."""
+        """The target chat of a send; 400 if unknown (or its forum topic is), 403 if it blocked the bot or
+        removed it from the group."""
         chat = self._known_chat(params)
         if chat.blocked:
             self.rejected_403 += 1
-            raise ApiError(403, BLOCKED)
+            if chat.info["type"] == "private":
+                raise ApiError(403, BLOCKED)
+            raise ApiError(403, forbidden(chat.info["type"], self.members.status(chat.info["id"], self.bot_user["id"])))
         if chat.migrated_to is not None:
             raise ApiError(400, "Bad Request: group chat was upgraded to a supergroup chat",
                             {"migrate_to_chat_id": chat.migrated_to})
+        self.forums.thread_of_send(chat, params)
         return chat
 
     def _take_send_slot(self, chat: Chat) -> None:
@@ -564,6 +718,7 @@ class LocalBotAPI:
         formatted: tuple[str, str, list[JSONDict]],
         markup: JSONDict | None,
         document: JSONDict | None = None,
+        photo: list[JSONDict] | None = None,
     ) -> JSONDict:
         raw, text, entities = formatted
         message_id = chat.next_message_id
@@ -579,6 +734,8 @@ class LocalBotAPI:
             from_bot=True,
             date=int(time.time()),
             document=document,
+            photo=photo,
+            thread_id=self.forums.thread_of_send(chat, params),
         )
         chat.messages[message_id] = message
         self.sent_count += 1
@@ -610,37 +767,31 @@ class LocalBotAPI:
             **self.bot_user,
             "can_join_groups": True,
             "can_read_all_group_messages": False,
-            "supports_inline_queries": False,
+            "supports_inline_queries": self.inline_mode,
             "can_connect_to_business": False,
             "has_main_web_app": False,
         }
 
     async def _set_webhook(self, params: JSONDict) -> bool:
-        self._webhook_url = str_param(params, "url")
-        if params.get("drop_pending_updates"):
-            self._updates.clear()
+        self.members.ask_for(params.get("allowed_updates"))
+        self._webhook.set(params)
         return True
 
     async def _delete_webhook(self, params: JSONDict) -> bool:
-        self._webhook_url = ""
-        if params.get("drop_pending_updates"):
-            self._updates.clear()
+        self._webhook.delete(params)
         return True
 
     async def _get_webhook_info(self, params: JSONDict) -> JSONDict:
-        return {
-            "url": self._webhook_url,
-            "has_custom_certificate": False,
-            "pending_update_count": len(self._updates),
-        }
+        return self._webhook.info()
 
     async def _get_updates(self, params: JSONDict) -> list[JSONDict]:
-        if self._webhook_url:
+        if self._webhook.url:
             raise ApiError(
                 409,
                 "Conflict: can't use getUpdates method while webhook is active;"
                 " use deleteWebhook to delete the webhook first",
             )
+        self.members.ask_for(params.get("allowed_updates"))
         offset = int_param(params, "offset", 0)
         limit = min(max(int_param(params, "limit", 100), 1), 100)
         timeout = float_param(params, "timeout", 0.0)
@@ -692,15 +843,39 @@ class LocalBotAPI:
             raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
         return stored
 
-    def _store_upload(self, upload: Upload) -> StoredFile:
+    async def _send_photo(self, params: JSONDict) -> JSONDict:
+        chat = self._reachable_chat(params)
+        formatted = formatted_param(params, "caption", "caption_entities")
+        if len(formatted[1]) > MAX_CAPTION_LENGTH:
+            raise ApiError(400, "Bad Request: message caption is too long")
+        markup = validate_markup(params.get("reply_markup"))
+        photo = params.get("photo")
+        if isinstance(photo, Upload):
+            size = photo_size(photo.data)
+            self._take_send_slot(chat)
+            stored = self._store_upload(photo, size)
+        else:
+            known = self._files.get(str_param(params, "photo"))
+            if known is None or not known.width:
+                raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
+            self._take_send_slot(chat)
+            stored = known
+        return self._new_bot_message(chat, params, formatted, markup, photo=stored.photo())
+
+    def _store_upload(self, upload: Upload, size: tuple[int, int] | None = None) -> StoredFile:
+        """Keep an uploaded file (a photo when its ``size`` is given) for getFile and downloads."""
         number = len(self._files) // 2 + 1
+        kind, prefix = ("photos", "AgACAgIAAx") if size else ("documents", "BQACAgIAAx")
+        width, height = size or (0, 0)
         stored = StoredFile(
-            file_id=f"BQACAgIAAx{number:08d}",
+            file_id=f"{prefix}{number:08d}",
             file_unique_id=f"AgAD{number:08d}",
-            file_path=f"documents/file_{number}",
+            file_path=f"{kind}/file_{number}",
             file_name=upload.filename,
             mime_type=upload.content_type,
             data=upload.data,
+            width=width,
+            height=height,
         )
         self._files[stored.file_id] = self._files[stored.file_path] = stored
         return stored
@@ -718,7 +893,7 @@ class LocalBotAPI:
 
     async def _edit_message_text(self, params: JSONDict) -> JSONDict:
         chat, message = self._message_to_edit(params)
-        if message.document is not None:
+        if message.document is not None or message.photo is not None:
             raise ApiError(400, "Bad Request: there is no text in the message to edit")
         raw, text, entities = message_text(params)
         markup = validate_markup(params.get("reply_markup"))
@@ -803,12 +978,10 @@ class LocalBotAPI:
     async def _get_chat_member(self, params: JSONDict) -> JSONDict:
         chat = self._known_chat(params)
         user_id = int_param(params, "user_id")
-        user = self._users.get(user_id) or default_user(user_id)
+        user = self.bot_user if user_id == self.bot_user["id"] else self._users.get(user_id) or default_user(user_id)
         if chat.info["type"] == "private":
-            return {"status": "member", "user": user}
-        if user_id in chat.admins:
-            return {"status": "creator", "user": user, "is_anonymous": False}
-        return {"status": "member", "user": user}
+            return chat_member(user, "member")
+        return chat_member(user, self.members.status(chat.info["id"], user_id))
 
     async def _get_chat(self, params: JSONDict) -> JSONDict:
         chat = self._known_chat(params)
