@@ -117,7 +117,7 @@ async def test_chat_record_holds_only_what_the_bot_needs(tmp_path: Path) -> None
         assert kept is not None and kept.subscriptions == ("asif-yusifli",)
         record = kept
         stored = set(chats_module.as_document(record))
-        assert stored == {"language", "chosen", "quiet", "subscriptions", "active", "created", "updated"}
+        assert stored == {"language", "chosen", "subscriptions", "created", "updated"}  # quiet and active: defaults
         assert len(record.created) == len("2026-11-22")
         assert await store.forget_chat(42) is True
         assert await store.chats.get(42) is None
@@ -265,5 +265,27 @@ async def test_old_deliveries_are_pruned_to_their_totals(tmp_path: Path) -> None
         assert await store.outbox.prune(later) == 1
         assert await store.outbox.deliveries(broadcast.id) == []
         assert (await store.outbox.counts(broadcast.id))[SENT] == 2
+    finally:
+        store.close()
+
+
+async def test_quiet_and_active_go_back_to_their_defaults_and_survive_a_restart(tmp_path: Path) -> None:
+    """They are stored only when they differ from the default (quiet off, active): a change back removes them."""
+    store = Store(tmp_path)
+    try:
+        await store.chats.subscribe(7, ALL, "en")
+        await store.chats.set_quiet(7, True, "en")
+        await store.chats.set_active(7, False)
+        record = await store.chats.get(7)
+        assert record is not None and record.quiet and not record.active
+        await store.chats.set_quiet(7, False, "en")
+        await store.chats.set_active(7, True)
+    finally:
+        store.close()
+    store = Store(tmp_path)
+    try:
+        record = await store.chats.get(7)
+        assert record is not None and not record.quiet and record.active and record.subscriptions == (ALL,)
+        assert set(chats_module.as_document(record)) == {"language", "chosen", "subscriptions", "created", "updated"}
     finally:
         store.close()

@@ -42,8 +42,9 @@ async def test_a_topic_is_a_subscriber_of_its_own_in_its_chats_document(tmp_path
         last_write = json.loads((tmp_path / "chats.json.journal").read_text().splitlines()[-1])
         assert last_write["t"] == chats_module.shard_name(GROUP)
         [doc] = last_write["d"].values()
-        assert set(doc) == {"language", "chosen", "quiet", "subscriptions", "active", "created", "updated", "topics"}
+        assert set(doc) == {"language", "chosen", "subscriptions", "created", "updated", "topics"}
         assert set(doc["topics"]) == {"7", "9"} and "active" not in doc["topics"]["7"]
+        assert doc["topics"]["9"]["quiet"] is True and "quiet" not in doc["topics"]["7"]
         assert [r.thread_id for r in await store.chats.records_of(GROUP)] == [None, 7, 9]
     finally:
         store.close()

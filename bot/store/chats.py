@@ -46,10 +46,23 @@ def shard_name(chat_id: int) -> str:
 
 
 def as_document(record: ChatRecord) -> dict[str, Any]:
-    """A chat's record as stored (its id is the document id): exactly these fields."""
-    return {"language": record.language, "quiet": record.quiet, "subscriptions": list(record.subscriptions),
-            "active": record.active, "created": record.created, "updated": record.updated,
-            "chosen": record.chose_language}
+    """A chat's record as stored (its id is the document id): exactly these fields, `quiet` only when true and
+    `active` only when false. Five fields in the usual case: Python keeps such a dict in its smallest size, about
+    90 bytes less per chat than with seven (9 MB at 100,000 chats, every one of them held in memory)."""
+    doc: dict[str, Any] = {"language": record.language, "subscriptions": list(record.subscriptions),
+                           "created": record.created, "updated": record.updated, "chosen": record.chose_language}
+    if record.quiet:
+        doc["quiet"] = True
+    if not record.active:
+        doc["active"] = False
+    return doc
+
+
+def _mark_active(stored: MutableMapping[str, Any], active: bool) -> None:
+    if active:
+        stored.pop("active", None)
+    else:
+        stored["active"] = False
 
 
 def topic_document(record: ChatRecord) -> dict[str, Any]:
@@ -107,14 +120,26 @@ class ChatRepository:
         table = self._table(record.chat_id)
         doc = self._doc(record.chat_id)
         if record.thread_id is None:
-            fields = as_document(record)
+            own = as_document(record)
+
+            def write(stored: MutableMapping[str, Any]) -> None:  # the chat's own fields replaced, its topics kept
+                topics = stored.get("topics")
+                stored.clear()
+                stored.update(own)
+                if topics:
+                    stored["topics"] = topics
         else:
             topics = {**(doc or {}).get("topics", {}), str(record.thread_id): topic_document(record)}
-            fields = {"active": record.active, "topics": topics}
+
+            def write(stored: MutableMapping[str, Any]) -> None:
+                stored["topics"] = topics
+                _mark_active(stored, record.active)
         if doc is not None:
-            table.update(fields, doc_ids=[record.chat_id])
+            table.update(write, doc_ids=[record.chat_id])
         else:
-            table.insert(Document(fields, doc_id=record.chat_id))
+            fresh: dict[str, Any] = {}
+            write(fresh)
+            table.insert(Document(fresh, doc_id=record.chat_id))
         return record
 
     def _change(self, chat_id: int, language: str, change: Callable[[ChatRecord], ChatRecord],
@@ -133,10 +158,14 @@ class ChatRepository:
         doc = self._doc(chat_id)
         if doc is None or bool(doc.get("active", True)) == active:
             return self._get(chat_id)
-        fields: dict[str, Any] = {"active": active}
-        if "language" in doc:
-            fields["updated"] = self._today().isoformat()
-        self._table(chat_id).update(fields, doc_ids=[chat_id])
+        today = self._today().isoformat()
+
+        def write(stored: MutableMapping[str, Any]) -> None:
+            _mark_active(stored, active)
+            if "language" in stored:
+                stored["updated"] = today
+
+        self._table(chat_id).update(write, doc_ids=[chat_id])
         return self._get(chat_id)
 
     def _drop_topic(self, chat_id: int, thread_id: int) -> ChatRecord | None:
