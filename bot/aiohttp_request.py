@@ -47,7 +47,7 @@ from telegram._utils.types import ODVInput, UploadFileDict
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
-__all__ = ["POOL_TIMEOUT_MESSAGE", "WATCHED_BODY_BYTES", "AiohttpRequest"]
+__all__ = ["CONNECT_TIMEOUT_MESSAGE", "POOL_TIMEOUT_MESSAGE", "WATCHED_BODY_BYTES", "AiohttpRequest", "not_sent"]
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -57,6 +57,15 @@ POOL_TIMEOUT_MESSAGE = (
     "pool size or the pool timeout."
 )
 """The message of the :class:`~telegram.error.TimedOut` for a pool timeout, as HTTPXRequest's."""
+
+CONNECT_TIMEOUT_MESSAGE = "Connect timeout: no connection to the Bot API. Request was *not* sent to Telegram."
+"""The message of the :class:`~telegram.error.TimedOut` when no connection could be made in time."""
+
+
+def not_sent(error: TimedOut) -> bool:
+    """Whether a timeout happened before the request left (no free connection, or none could be made): unlike a
+    read timeout, Telegram cannot have acted on it, so it is safe to send again."""
+    return error.message in (POOL_TIMEOUT_MESSAGE, CONNECT_TIMEOUT_MESSAGE)
 
 WATCHED_BODY_BYTES = 64 * 1024
 """Request bodies above this size get the write-timeout watchdog (aiohttp's write buffer limit)."""
@@ -202,6 +211,8 @@ class AiohttpRequest(BaseRequest):
                 assert body is not None and body.size is not None and write_timeout is not None
                 return await self._watched(session, method, url, body, body.size, timeout, write_timeout)
             return await _send(session, method, url, body, timeout, None)
+        except aiohttp.ConnectionTimeoutError as err:
+            raise TimedOut(message=CONNECT_TIMEOUT_MESSAGE) from err
         except TimeoutError as err:
             # aiohttp's timeouts (ServerTimeoutError and subclasses) are TimeoutErrors too.
             raise TimedOut from err

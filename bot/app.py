@@ -124,7 +124,7 @@ def build(settings: Settings, *, application_class: type[AnyApplication] = Appli
     store = Store(settings.data_dir)
     catalogs = Catalogs(locales_dir())
     publisher = Publisher(application.bot, store, catalogs, lambda: store.content.content, settings.default_language,
-                          max_flood_wait=settings.max_flood_wait)
+                          max_flood_wait=settings.max_flood_wait, send_timeout=settings.send_timeout)
     application.bot_data[SERVICES_KEY] = Services(settings, store, catalogs, publisher)
     register(application)
     return application

@@ -14,7 +14,10 @@ number of sends in flight, one message per second per chat, and what to do with 
   a longer one → back in the queue, and the whole broadcast pauses until Telegram's time: the pause is
   stored (a restart keeps it), the progress card says when sending resumes, and it resumes by itself;
 - a network error → back in the queue, `ATTEMPTS` times at most, then `failed`;
-- a timeout → `unknown`: Telegram may have delivered it, so it is not sent again blindly;
+- a timeout before the request left (no connection) → back in the queue, as a network error;
+- a timeout once it left (no answer in `send_timeout`, `BOT_SEND_TIMEOUT`) → `unknown`: Telegram may have delivered it.
+  When the queue is empty, each `unknown` delivery is tried once more (`Outbox.retry_unknown`): better a
+  member who may get the update twice than one who never gets it; the report says how many may have;
 - "message is not modified" on an edit → `sent` (a resumed correction finds the message already edited);
 - any other error (one this code does not expect) → logged with its type, back in the queue
   `UNEXPECTED_ATTEMPTS` times at most, then `failed`. Every claimed delivery ends in a final state or
@@ -29,8 +32,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -39,7 +43,8 @@ from typing import Any
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import ExtBot
 
-from bot.config import DEFAULT_MAX_FLOOD_WAIT
+from bot.aiohttp_request import not_sent
+from bot.config import DEFAULT_MAX_FLOOD_WAIT, DEFAULT_SEND_TIMEOUT
 from bot.model import (
     BLOCKED,
     CANCELLED,
@@ -63,10 +68,12 @@ log = logging.getLogger(__name__)
 
 MAX_IN_FLIGHT = 8
 """Enough to hide the network's latency at Telegram's pace; few enough that a reply to a member, which
-waits in the same rate limiter, is not queued behind many broadcast sends."""
-CLAIM_BATCH = 64
+waits in the same rate limiter, is not queued behind many broadcast sends. Deliveries are claimed only as
+slots free up, so at most this many are claimed and unanswered at any time."""
 FLUSH_EVERY = 0.25
 """Seconds between progress writes: few enough writes, few enough re-sends after a crash."""
+CLAIM_AHEAD_MAX = 64
+"""Most deliveries claimed ahead of the free send slots (see `_Run.window`)."""
 PROGRESS_EVERY = 2.0
 LIMITER_RETRIES = 3
 """How many flood waits (each at most `max_flood_wait`) the rate limiter waits out for one send."""
@@ -113,22 +120,33 @@ class _Run:
     cancelled: bool = False  # by an admin: the broadcast ends, what was not sent stays pending
     paused_until: datetime | None = None  # Telegram asked for a flood wait longer than the sender waits out
     stopping: bool = False  # the process is shutting down: the broadcast resumes at the next start
+    answered: deque[float] = field(default_factory=deque)  # when each send of the last second was answered
 
     @property
     def halted(self) -> bool:
         return self.cancelled or self.stopping
 
+    def window(self, now: float) -> int:
+        """How many sends one flush window holds at the current pace: what is claimed beyond the free slots, so
+        that a claim is one store write per window, not one per send (at a thousand sends a second, that many
+        writes would halve the pace)."""
+        while self.answered and self.answered[0] < now - 1.0:
+            self.answered.popleft()
+        return min(CLAIM_AHEAD_MAX, math.ceil(len(self.answered) * FLUSH_EVERY))
+
 
 class Broadcaster:
     def __init__(self, bot: ExtBot[Any], store: Store, compose: Compose, report: Report, *,
                  max_in_flight: int = MAX_IN_FLIGHT, clock: Clock | None = None,
-                 max_flood_wait: float = DEFAULT_MAX_FLOOD_WAIT, topic_gone: TopicGone | None = None) -> None:
+                 max_flood_wait: float = DEFAULT_MAX_FLOOD_WAIT, topic_gone: TopicGone | None = None,
+                 send_timeout: float = DEFAULT_SEND_TIMEOUT) -> None:
         self._bot = bot
         self._store = store
         self._compose = compose
         self._report = report
         self._topic_gone = topic_gone
         self._max_in_flight = max_in_flight
+        self._send_timeout = send_timeout
         self._clock = clock or Clock()
         self._patience = Patience(LIMITER_RETRIES, max_flood_wait, background=True)
         self._runs: dict[int, _Run] = {}
@@ -193,8 +211,8 @@ class Broadcaster:
         if broadcast.paused_until:  # paused before a restart: the pause still holds
             run.paused_until = datetime.fromisoformat(broadcast.paused_until)
         self._runs[broadcast.id] = run
-        slots = asyncio.Semaphore(self._max_in_flight)
         sending: set[asyncio.Task[None]] = set()
+        claimed: deque[Delivery] = deque()  # claimed, not yet sent
         flusher = asyncio.create_task(self._flush_loop(run))
         reporter = asyncio.create_task(self._report_loop(run))
         try:
@@ -202,7 +220,17 @@ class Broadcaster:
                 if run.paused_until is not None:
                     await self._sit_out(run)
                     continue
-                batch = await outbox.claim(broadcast.id, CLAIM_BATCH)
+                free = self._max_in_flight - len(sending)
+                if free <= 0:
+                    await asyncio.wait(sending, return_when=asyncio.FIRST_COMPLETED)
+                    continue
+                if claimed:
+                    self._start(run, claimed.popleft(), sending)
+                    continue
+                # Claimed: the free slots and one flush window ahead, in the same write that records the results
+                # so far. A crash re-sends only the sends in flight and those answered since that write.
+                results, run.results = run.results, []
+                batch = await outbox.claim(broadcast.id, free + run.window(self._clock.now()), results)
                 if not batch:
                     if sending:
                         await asyncio.wait(sending)
@@ -212,26 +240,23 @@ class Broadcaster:
                         log.error("broadcast %d: %d deliveries were left in flight; they go back in the queue",
                                   broadcast.id, await outbox.reset_in_flight(broadcast.id))
                         continue
-                    if not left[PENDING]:
+                    if left[PENDING]:
+                        continue
+                    again = await outbox.retry_unknown(broadcast.id)
+                    if not again:
                         break
+                    log.info("broadcast %d: %d sends got no answer in time; each is tried once more", broadcast.id,
+                             again)
+                    run.counts = await outbox.counts(broadcast.id)
                     continue
                 run.counts[PENDING] -= len(batch)
                 run.counts[SENDING] += len(batch)
-                for index, delivery in enumerate(batch):
-                    if run.halted:
-                        await outbox.record(broadcast.id, [Result(d.seq, PENDING) for d in batch[index:]])
-                        run.counts[PENDING] += len(batch) - index
-                        run.counts[SENDING] -= len(batch) - index
-                        break
-                    await slots.acquire()
-                    task = asyncio.create_task(self._deliver(run, delivery))
-                    sending.add(task)
-
-                    def done(finished: asyncio.Task[None]) -> None:
-                        sending.discard(finished)
-                        slots.release()
-
-                    task.add_done_callback(done)
+                claimed.extend(batch)
+            if claimed:  # halted: what was claimed and not sent goes back in the queue
+                run.results += [Result(d.seq, PENDING) for d in claimed]
+                run.counts[PENDING] += len(claimed)
+                run.counts[SENDING] -= len(claimed)
+                claimed.clear()
             if sending:
                 await asyncio.wait(sending)
         finally:
@@ -252,6 +277,11 @@ class Broadcaster:
         log.info("broadcast %d %s: %s", broadcast.id, state, dict(final))
         await self._safe_report(run.broadcast, final, True)
 
+    def _start(self, run: _Run, delivery: Delivery, sending: set[asyncio.Task[None]]) -> None:
+        task = asyncio.create_task(self._deliver(run, delivery))
+        sending.add(task)
+        task.add_done_callback(sending.discard)
+
     async def _deliver(self, run: _Run, delivery: Delivery) -> None:
         try:
             result = await self._attempt(run, delivery)
@@ -270,6 +300,7 @@ class Broadcaster:
                 if run.attempts[delivery.seq] >= ATTEMPTS:
                     result = Result(delivery.seq, FAILED)
         run.results.append(result)
+        run.answered.append(self._clock.now())
         run.counts[SENDING] -= 1
         run.counts[result.status] += 1
 
@@ -290,8 +321,8 @@ class Broadcaster:
         except Forbidden:
             await self._store.chats.set_active(chat_id, False)
             return Result(delivery.seq, BLOCKED)
-        except TimedOut:
-            return Result(delivery.seq, UNKNOWN)
+        except TimedOut as exc:
+            return Result(delivery.seq, PENDING if not_sent(exc) else UNKNOWN)
         except BadRequest as exc:
             reason = exc.message.lower()
             if "chat not found" in reason:
@@ -347,11 +378,12 @@ class Broadcaster:
             if delivery.message_id is None:
                 raise BadRequest("no message to edit")
             await self._bot.edit_message_text(message.text, chat_id=chat_id, message_id=delivery.message_id,
-                                              reply_markup=message.keyboard, rate_limit_args=self._patience)
+                                              reply_markup=message.keyboard, rate_limit_args=self._patience,
+                                              read_timeout=self._send_timeout)
             return delivery.message_id
         sent = await self._bot.send_message(chat_id, message.text, reply_markup=message.keyboard,
                                             disable_notification=delivery.quiet, message_thread_id=delivery.thread_id,
-                                            rate_limit_args=self._patience)
+                                            rate_limit_args=self._patience, read_timeout=self._send_timeout)
         return sent.message_id
 
     async def _pace(self, chat_id: int) -> None:

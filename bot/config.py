@@ -25,6 +25,9 @@ DEFAULT_CONCURRENT_UPDATES = 256
 DEFAULT_MAX_FLOOD_WAIT = 60.0
 """Seconds of one flood wait (`RetryAfter`) a broadcast send waits out; a longer one pauses the broadcast until
 Telegram's time, shown on its progress card, and it resumes by itself (after a restart too)."""
+DEFAULT_SEND_TIMEOUT = 30.0
+"""Seconds a broadcast's send waits for Telegram's answer. Telegram has taken 15 s to answer in bad moments: a send
+that gives up sooner leaves a member who may or may not have the update (`unknown`, sent once more at the end)."""
 DEFAULT_SEND_RATE = 29.5
 """Messages a second across all chats: just under Telegram's ~30, leaving room for clock jitter."""
 DEFAULT_STARTUP_BACKOFF = 1.0
@@ -79,6 +82,7 @@ class Settings:
     """BOT_STARTUP_BACKOFF: not a user setting; the tests shorten the start-up retries with it."""
     max_concurrent_updates: int = DEFAULT_CONCURRENT_UPDATES
     max_flood_wait: float = DEFAULT_MAX_FLOOD_WAIT
+    send_timeout: float = DEFAULT_SEND_TIMEOUT
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -109,6 +113,8 @@ class Settings:
                                                 "a whole number", lambda v: v >= 1, "must be 1 or more"),
             max_flood_wait=parse_number(env, "BOT_MAX_FLOOD_WAIT", DEFAULT_MAX_FLOOD_WAIT, float,
                                         "a number of seconds", _positive, "must be more than 0 seconds"),
+            send_timeout=parse_number(env, "BOT_SEND_TIMEOUT", DEFAULT_SEND_TIMEOUT, float, "a number of seconds",
+                                      _positive, "must be more than 0 seconds"),
         )
 
 

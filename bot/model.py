@@ -99,6 +99,9 @@ chat blocked the bot) or `unknown` (a timeout: Telegram may have delivered it, s
 FORGOTTEN = "forgotten"
 """A delivery whose chat asked the bot to forget it: no chat id, and not sent if it was still pending."""
 FINAL = frozenset({SENT, FAILED, BLOCKED, UNKNOWN, FORGOTTEN})
+SENT_AGAIN = "again"
+"""Not a status: in a broadcast's counts, the deliveries sent a second time because Telegram did not answer the
+first send in time (`unknown`). Their members may have the update twice."""
 
 RETENTION_DAYS = 30
 """Days a broadcast keeps who got it (for corrections); then only its totals stay."""
@@ -162,6 +165,7 @@ class Outgoing:
 
 
 def summary(counts: Counter[str]) -> dict[str, int]:
-    """Counts by outcome for reports: delivered, failed, blocked, unknown and pending (in flight included)."""
+    """Counts by outcome for reports: delivered, failed, blocked, unknown and pending (in flight included), and
+    how many were sent again after a timeout (`SENT_AGAIN`)."""
     return {"sent": counts[SENT], "failed": counts[FAILED], "blocked": counts[BLOCKED],
-            "unknown": counts[UNKNOWN], "pending": counts[PENDING] + counts[SENDING]}
+            "unknown": counts[UNKNOWN], "pending": counts[PENDING] + counts[SENDING], "again": counts[SENT_AGAIN]}

@@ -17,7 +17,7 @@ from telegram.ext import ExtBot
 
 from bot import LANGUAGES, render
 from bot.broadcast import Broadcaster
-from bot.config import DEFAULT_MAX_FLOOD_WAIT
+from bot.config import DEFAULT_MAX_FLOOD_WAIT, DEFAULT_SEND_TIMEOUT
 from bot.content import Content
 from bot.i18n import Catalogs
 from bot.model import EDIT, SEND, SENT, Broadcast, CampaignUpdate, ChatRecord, Outgoing, Target
@@ -26,14 +26,15 @@ from bot.store import Store
 
 class Publisher:
     def __init__(self, bot: ExtBot[Any], store: Store, catalogs: Catalogs, content: Callable[[], Content],
-                 default_language: str, *, max_flood_wait: float = DEFAULT_MAX_FLOOD_WAIT) -> None:
+                 default_language: str, *, max_flood_wait: float = DEFAULT_MAX_FLOOD_WAIT,
+                 send_timeout: float = DEFAULT_SEND_TIMEOUT) -> None:
         self._bot = bot
         self._store = store
         self._catalogs = catalogs
         self._content = content
         self._default_language = default_language
         self.broadcaster = Broadcaster(bot, store, self.compose, self.report, max_flood_wait=max_flood_wait,
-                                       topic_gone=self.topic_gone)
+                                       topic_gone=self.topic_gone, send_timeout=send_timeout)
 
     # --- drafts -----------------------------------------------------------------------------------------
 

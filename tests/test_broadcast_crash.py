@@ -8,6 +8,7 @@ message twice; every other recipient must end with it exactly once.
 from __future__ import annotations
 
 import asyncio
+import math
 import os
 import signal
 import sys
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.broadcast import FLUSH_EVERY, MAX_IN_FLIGHT
 from bot.model import ALL, SENDING, SENT
 from bot.store import Store
 from bot.tryout.standin import LocalBotAPI, SentMessage
@@ -24,6 +26,7 @@ from tests.conftest import tr
 ADMIN = 90002
 RECIPIENTS = 400
 TOKEN = "5555555555:made-up-token-for-the-crash-test"
+SEND_RATE = 60
 
 
 async def until(condition: Callable[[], bool], what: str, timeout: float = 60.0) -> None:
@@ -37,7 +40,7 @@ async def until(condition: Callable[[], bool], what: str, timeout: float = 60.0)
 async def start_bot(api: LocalBotAPI, data_dir: Path) -> asyncio.subprocess.Process:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
     env.update({"TELEGRAM_BOT_TOKEN": TOKEN, "BOT_API_BASE_URL": api.base_url, "BOT_DATA_DIR": str(data_dir),
-                "BOT_ADMIN_IDS": str(ADMIN), "BOT_SEND_RATE": "60"})
+                "BOT_ADMIN_IDS": str(ADMIN), "BOT_SEND_RATE": str(SEND_RATE)})
     polls = sum(1 for method, _ in api.calls if method == "getUpdates")
     process = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "run", env=env, cwd=data_dir.parent,
                                                    stdout=asyncio.subprocess.DEVNULL,
@@ -117,7 +120,12 @@ async def test_a_killed_broadcast_resumes_and_only_in_flight_sends_may_repeat(tm
         assert skipped == [], f"{len(skipped)} recipients never got the update"
         assert twice_outside == [], f"{len(twice_outside)} recipients got it twice without being in flight"
         assert all(n <= 2 for n in counts.values())
-        assert len(in_flight) <= 200, "the in-flight window is meant to stay small"
+        # Claimed: the free send slots and one flush window ahead. Sent twice: at most the sends in flight and
+        # those answered since the last write.
+        window = math.ceil(SEND_RATE * FLUSH_EVERY)
+        assert len(in_flight) <= MAX_IN_FLIGHT + 2 * window, f"{len(in_flight)} claimed at the kill"
+        twice = sum(n - 1 for n in counts.values() if n > 1)
+        assert twice <= MAX_IN_FLIGHT + window, f"{twice} sent twice"
     finally:
         if process is not None and process.returncode is None:
             process.send_signal(signal.SIGINT)

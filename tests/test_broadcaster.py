@@ -11,8 +11,9 @@ from typing import Any
 
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
+from bot.aiohttp_request import POOL_TIMEOUT_MESSAGE
 from bot.broadcast import ATTEMPTS, UNEXPECTED_ATTEMPTS, Broadcaster, Clock
-from bot.model import ALL, BLOCKED, FAILED, SEND, SENDING, SENT, UNKNOWN, Broadcast, Outgoing, Target
+from bot.model import ALL, BLOCKED, FAILED, SEND, SENDING, SENT, SENT_AGAIN, UNKNOWN, Broadcast, Outgoing, Target
 from bot.store import Store
 
 
@@ -50,10 +51,10 @@ class InstantClock(Clock):
         await asyncio.sleep(0)
 
 
-async def run(tmp_path: Path, script: dict[int, list[Exception]],
-              paused: list[str | None] | None = None) -> tuple[Counter[str], FakeBot, Store]:
+async def run(tmp_path: Path, script: dict[int, list[Exception]], paused: list[str | None] | None = None,
+              recipients: int = 6) -> tuple[Counter[str], FakeBot, Store]:
     store = Store(tmp_path)
-    chats = list(range(1, 7))
+    chats = list(range(1, recipients + 1))
     for chat_id in chats:
         await store.chats.subscribe(chat_id, ALL, "en")
     broadcast = await store.outbox.create(SEND, 1, ALL, 99, [Target(c, "en", False) for c in chats])
@@ -77,16 +78,17 @@ async def run(tmp_path: Path, script: dict[int, list[Exception]],
 
 async def test_each_outcome_is_recorded_as_it_should(tmp_path: Path) -> None:
     script: dict[int, list[Exception]] = {
-        2: [TimedOut()],                         # may have been delivered: unknown, not re-sent
+        2: [TimedOut(), TimedOut()],             # may have been delivered: unknown, sent once more at the end
         3: [Forbidden("bot was blocked by the user")],
         4: [BadRequest("Chat not found")],
         5: [BadRequest("Message text is empty")],
         6: [RetryAfter(1), NetworkError("connection reset")],  # both retried, then delivered
+        7: [TimedOut(POOL_TIMEOUT_MESSAGE)],     # never left: sent again at once, not unknown
     }
-    counts, bot, store = await run(tmp_path, script)
+    counts, bot, store = await run(tmp_path, script, recipients=7)
     try:
-        assert counts == Counter({SENT: 2, UNKNOWN: 1, BLOCKED: 2, FAILED: 1})
-        assert bot.sent == Counter({1: 1, 6: 1}) and bot.attempts[2] == 1 and bot.attempts[6] == 3
+        assert counts == Counter({SENT: 3, UNKNOWN: 1, SENT_AGAIN: 1, BLOCKED: 2, FAILED: 1})
+        assert bot.sent == Counter({1: 1, 6: 1, 7: 1}) and bot.attempts[2] == 2 and bot.attempts[6] == 3
         assert (await store.chats.get(3)).active is False  # type: ignore[union-attr]
         assert (await store.chats.get(4)).active is False  # type: ignore[union-attr]
         assert (await store.chats.get(5)).active is True  # type: ignore[union-attr]

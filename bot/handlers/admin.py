@@ -20,7 +20,7 @@ from telegram.ext import ConversationHandler
 from bot import LANGUAGES, button_data, render
 from bot.context import BotContext, Draft
 from bot.handlers.permissions import admins_only
-from bot.handlers.replies import send, show
+from bot.handlers.replies import acknowledge, send, show
 from bot.model import GENERAL, PENDING
 from bot.render import Screen, make_screen
 
@@ -84,7 +84,7 @@ async def topic_chosen(update: Update, context: BotContext) -> int:
         if query is not None:
             await query.answer(render.draft_gone(context.tr))
         return END
-    await query.answer()
+    await acknowledge(query)
     draft.topic = parsed.arg
     await show(query, _ask(context, draft))
     return WRITING
@@ -99,7 +99,7 @@ async def update_chosen(update: Update, context: BotContext) -> int:
         if query is not None:
             await query.answer(render.draft_gone(context.tr))
         return END
-    await query.answer()
+    await acknowledge(query)
     draft.topic, draft.base, draft.correcting = chosen.topic, dict(chosen.texts), chosen.id
     await show(query, _ask(context, draft))
     return WRITING
@@ -177,7 +177,7 @@ async def decided(update: Update, context: BotContext) -> int:
     if parsed.qualifier != draft.preview:  # a button under an older preview
         await query.answer(render.stale_preview(context.tr), show_alert=True)
         return PREVIEWING
-    await query.answer()
+    await acknowledge(query)
     if parsed.arg == "cancel":
         _drop_draft(update, context)
         await show(query, render.draft_cancelled(context.tr))
@@ -222,7 +222,6 @@ async def nothing_to_cancel(update: Update, context: BotContext) -> None:
         await send(update.effective_message, render.nothing_to_cancel(context.tr))
 
 
-@admins_only
 @admins_only
 async def stale_draft_button(update: Update, context: BotContext) -> None:
     """An admin button pressed outside its draft's step: an old preview while the draft is written again (it is

@@ -14,7 +14,7 @@ from bot.content import ContentError
 from bot.content_edit import MAX_FILE_BYTES, SUFFIXES, diff, read_upload, stale_translations
 from bot.context import BotContext
 from bot.handlers.permissions import admins_only, is_admin, refuse
-from bot.handlers.replies import send, show
+from bot.handlers.replies import acknowledge, send, show
 
 
 async def received(update: Update, context: BotContext) -> None:
@@ -69,7 +69,7 @@ async def decided(update: Update, context: BotContext) -> None:
     if pending is None or parsed is None:
         await query.answer(render.draft_gone(context.tr))
         return
-    await query.answer()
+    await acknowledge(query)
     if parsed.arg != "ok":
         await show(query, render.content_cancelled(context.tr))
         return

@@ -7,7 +7,7 @@ from telegram import Message, Update
 from bot import button_data, render
 from bot.context import BotContext
 from bot.handlers.cards import card
-from bot.handlers.replies import pressed, send, show
+from bot.handlers.replies import acknowledge, pressed, send, show
 
 MAX_RESULTS = 10
 
@@ -57,7 +57,7 @@ async def case_list_page(update: Update, context: BotContext) -> None:
         return
     parsed = button_data.parse(query.data)
     page = int(parsed.arg) if parsed is not None else 0
-    await query.answer()
+    await acknowledge(query)
     await show(query, render.case_list(context.tr, context.content, page))
 
 
@@ -69,7 +69,7 @@ async def open_case(update: Update, context: BotContext) -> None:
         await query.answer(render.stale_button(context.tr))
         await show(query, render.case_list(context.tr, context.content))
         return
-    await query.answer()
+    await acknowledge(query)
     await show(query, await card(context, case))
 
 
@@ -81,6 +81,6 @@ async def history(update: Update, context: BotContext) -> None:
     if case is None:
         await query.answer(render.stale_button(context.tr))
         return
-    await query.answer()
+    await acknowledge(query)
     updates = await context.services.store.updates.history(case.id)
     await show(query, render.history(context.tr, context.content, case.id, updates))

@@ -8,7 +8,7 @@ from telegram.constants import ChatType
 from bot import LANGUAGES, button_data, render
 from bot.context import BotContext
 from bot.handlers.permissions import may_change_chat
-from bot.handlers.replies import send, show
+from bot.handlers.replies import acknowledge, send, show
 from bot.i18n import resolve_language
 
 
@@ -68,5 +68,5 @@ async def chosen(update: Update, context: BotContext) -> None:
         return
     context.chat_record = await context.services.store.chats.set_language(chat.id, parsed.arg, context.thread_id)
     context.lang = parsed.arg
-    await query.answer()
+    await acknowledge(query)
     await show(query, render.language_chosen(context.tr))

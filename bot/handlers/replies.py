@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import TypeVar
 
 from telegram import CallbackQuery, Message, Update
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 
 from bot import button_data
 from bot.render import Screen
+
+log = logging.getLogger(__name__)
 
 NOT_MODIFIED = "message is not modified"
 
@@ -38,6 +41,15 @@ async def show(query: CallbackQuery, screen: Screen) -> None:
     except BadRequest as exc:
         if NOT_MODIFIED not in exc.message.lower():
             raise
+
+
+async def acknowledge(query: CallbackQuery) -> None:
+    """Tell Telegram the press was received (the button stops spinning). It changes nothing for the member, so a
+    failure of it must not stop what the press asked for (a Confirm that sends, a Subscribe that subscribes)."""
+    try:
+        await query.answer()
+    except TelegramError as exc:
+        log.warning("a button press could not be acknowledged (%s); handling it anyway", type(exc).__name__)
 
 
 async def notify(update: Update, text: str) -> None:

@@ -8,7 +8,7 @@ from telegram import Message, Update
 from bot import qr, render
 from bot.context import BotContext
 from bot.handlers.cards import case_link
-from bot.handlers.replies import pressed, send
+from bot.handlers.replies import acknowledge, pressed, send
 
 
 async def share(update: Update, context: BotContext) -> None:
@@ -18,7 +18,7 @@ async def share(update: Update, context: BotContext) -> None:
     if case is None:
         await query.answer(render.stale_button(context.tr))
         return
-    await query.answer()
+    await acknowledge(query)
     message = query.message
     if not isinstance(message, Message):
         return  # the card is too old for Telegram to hand it back: there is nothing to answer under

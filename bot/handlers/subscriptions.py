@@ -13,7 +13,7 @@ from bot import button_data, render
 from bot.context import BotContext
 from bot.handlers.cards import card
 from bot.handlers.permissions import may_change_chat
-from bot.handlers.replies import send, show
+from bot.handlers.replies import acknowledge, send, show
 from bot.model import ALL, ChatRecord
 
 ALL_WORDS = frozenset({"all", "hamısı", "hamisi", "все", "всё"})
@@ -139,7 +139,7 @@ async def subscription_button(update: Update, context: BotContext) -> None:
 
 async def subscriptions_button(update: Update, context: BotContext) -> None:
     if update.callback_query is not None:
-        await update.callback_query.answer()
+        await acknowledge(update.callback_query)
         await show(update.callback_query, await _listing(update, context))
 
 
@@ -175,7 +175,7 @@ async def forget_button(update: Update, context: BotContext) -> None:
     parsed = button_data.parse(query.data if query else None)
     if query is None or chat is None or parsed is None or not await may_change_chat(update, context):
         return
-    await query.answer()
+    await acknowledge(query)
     if parsed.arg != "yes":
         await show(query, render.kept(context.tr))
         return

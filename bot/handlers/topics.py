@@ -6,7 +6,7 @@ from telegram import Update
 
 from bot import render
 from bot.context import BotContext
-from bot.handlers.replies import pressed, send, show
+from bot.handlers.replies import acknowledge, pressed, send, show
 
 
 async def background(update: Update, context: BotContext) -> None:
@@ -21,13 +21,13 @@ async def concerns(update: Update, context: BotContext) -> None:
 
 async def background_button(update: Update, context: BotContext) -> None:
     if update.callback_query is not None:
-        await update.callback_query.answer()
+        await acknowledge(update.callback_query)
         await show(update.callback_query, render.background(context.tr, context.content))
 
 
 async def concerns_button(update: Update, context: BotContext) -> None:
     if update.callback_query is not None:
-        await update.callback_query.answer()
+        await acknowledge(update.callback_query)
         await show(update.callback_query, render.concern_list(context.tr, context.content))
 
 
@@ -39,5 +39,5 @@ async def concern_button(update: Update, context: BotContext) -> None:
         await query.answer(render.stale_button(context.tr))
         await show(query, render.concern_list(context.tr, context.content))
         return
-    await query.answer()
+    await acknowledge(query)
     await show(query, render.concern(context.tr, context.content, item))

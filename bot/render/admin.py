@@ -158,6 +158,8 @@ def progress_card(tr: Translator, content: Content, broadcast: Broadcast, counts
         esc(tr._("Failed {failed} · blocked the bot {blocked} · unknown (timed out) {unknown} · pending {pending}")
             .format(**figures)),
     ]
+    if figures["again"]:
+        lines.append(esc(_sent_again(tr, figures["again"])))
     if not finished and broadcast.paused_until:
         lines.append("⏸ " + esc(tr._("Paused: Telegram asked the bot to wait. Sending resumes by itself at {time} "
                                    "(UTC).").format(time=broadcast.paused_until[11:16])))
@@ -168,8 +170,18 @@ def progress_card(tr: Translator, content: Content, broadcast: Broadcast, counts
 
 def final_report(tr: Translator, broadcast: Broadcast, counts: Counter[str]) -> str:
     figures = summary(counts)
-    return esc(tr._("#{id} done: {sent} delivered, {failed} failed, {blocked} blocked the bot, {unknown} unknown, "
-                    "{pending} not sent.").format(id=broadcast.id, **figures))
+    report = tr._("#{id} done: {sent} delivered, {failed} failed, {blocked} blocked the bot, {unknown} unknown, "
+                  "{pending} not sent.").format(id=broadcast.id, **figures)
+    if figures["again"]:
+        report += " " + _sent_again(tr, figures["again"])
+    return esc(report)
+
+
+def _sent_again(tr: Translator, count: int) -> str:
+    return tr.ngettext("{count} member may have got it twice: Telegram did not answer the first send in time, so it "
+                       "was sent again.",
+                       "{count} members may have got it twice: Telegram did not answer the first send in time, so it "
+                       "was sent again.", count).format(count=count)
 
 
 def broadcasts(tr: Translator, content: Content, running: Sequence[tuple[Broadcast, Counter[str]]]) -> Screen:

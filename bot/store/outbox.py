@@ -32,6 +32,8 @@ from bot.model import (
     RUNNING,
     SEND,
     SENDING,
+    SENT_AGAIN,
+    UNKNOWN,
     Broadcast,
     Delivery,
     Result,
@@ -186,7 +188,23 @@ class OutboxRepository:
         record = self._broadcasts().get(doc_id=broadcast_id)
         if isinstance(record, dict) and record.get("counts") is not None:
             return Counter(record["counts"])  # pruned: only the totals are left
-        return Counter(doc["status"] for table in self._chunks(broadcast_id) for doc in table.all())
+        counts: Counter[str] = Counter()
+        for table in self._chunks(broadcast_id):
+            for doc in table.all():
+                counts[doc["status"]] += 1
+                if doc.get("again"):
+                    counts[SENT_AGAIN] += 1
+        return counts
+
+    def _retry_unknown(self, broadcast_id: int) -> int:
+        again = 0
+        for table in self._chunks(broadcast_id):
+            ids = [doc.doc_id for doc in table.all() if doc["status"] == UNKNOWN and not doc.get("again")]
+            if ids:
+                table.update({"status": PENDING, "again": True}, doc_ids=ids)
+                again += len(ids)
+        self._cursor[broadcast_id] = 0
+        return again
 
     def _prune(self, older_than: datetime) -> int:
         pruned = 0
@@ -249,14 +267,26 @@ class OutboxRepository:
     async def finish(self, broadcast_id: int, state: str) -> None:
         await self._db.run(self._set, broadcast_id, {"state": state})
 
-    async def claim(self, broadcast_id: int, limit: int) -> list[Delivery]:
-        """Mark up to `limit` pending deliveries as being sent (durably) and return them."""
-        return await self._db.run(self._claim, broadcast_id, limit)
+    async def claim(self, broadcast_id: int, limit: int, results: Sequence[Result] = ()) -> list[Delivery]:
+        """Record `results` (as `record`), then mark up to `limit` pending deliveries as being sent (durably) and
+        return them: one step on the store's thread."""
+
+        def record_and_claim() -> list[Delivery]:
+            if results:
+                self._record(broadcast_id, results)
+            return self._claim(broadcast_id, limit)
+
+        return await self._db.run(record_and_claim)
 
     async def record(self, broadcast_id: int, results: Sequence[Result]) -> None:
         """Persist results in one write per chunk; a PENDING result puts a delivery back in the queue."""
         if results:
             await self._db.run(self._record, broadcast_id, results)
+
+    async def retry_unknown(self, broadcast_id: int) -> int:
+        """Put each `unknown` delivery (a send Telegram did not answer in time) back in the queue, once: marked
+        `again`, it is not put back a second time. Returns how many went back."""
+        return await self._db.run(self._retry_unknown, broadcast_id)
 
     async def reset_in_flight(self, broadcast_id: int) -> int:
         """After a crash: deliveries that were being sent go back to pending; returns how many."""

@@ -151,6 +151,7 @@ class LocalBotAPI:
         self._webhook = Webhook(self._updates)  #: setWebhook's deliveries (webhook.py)
         #: by lower-cased method name and chat id (``None``: every chat), see :meth:`fail`
         self._faults: dict[tuple[str, int | None], Fault] = {}
+        self._slow: dict[tuple[str, int | None], list[float]] = {}  # (method, chat) → [seconds, times]
         self._running = False
         self._runner: web.AppRunner | None = None
         self._methods: dict[str, _Method] = {
@@ -453,6 +454,34 @@ class LocalBotAPI:
         if code == HTTPStatus.TOO_MANY_REQUESTS and retry_after is not None and description is None:
             description = f"Too Many Requests: retry after {retry_after}"
         self._faults[key] = Fault(code, description or phrase, times, retry_after)
+
+    def slow(self, method: str, seconds: float, times: int = 1, *, chat_id: int | None = None) -> None:
+        """Answer the next ``times`` calls of ``method`` ``seconds`` late, as Telegram does in bad moments: the call
+        takes effect at once (a message is delivered), only its answer is late; a client that gives up waiting
+        does not know whether it happened. With ``chat_id``, only calls to that chat are slow."""
+        if seconds < 0 or times < 0:
+            raise ValueError("slow: seconds and times must not be negative")
+        key = (method.lower(), chat_id)
+        if times == 0:
+            self._slow.pop(key, None)
+        else:
+            self._slow[key] = [seconds, times]
+
+    def _take_slow(self, method: str, params: JSONDict) -> float:
+        if not self._slow:
+            return 0.0
+        chat = params.get("chat_id")
+        if isinstance(chat, str) and chat.lstrip("-").isdigit():
+            chat = int(chat)
+        keys = [(method.lower(), chat)] if isinstance(chat, int) and not isinstance(chat, bool) else []
+        for key in [*keys, (method.lower(), None)]:
+            slow = self._slow.get(key)
+            if slow is not None:
+                slow[1] -= 1
+                if slow[1] <= 0:
+                    del self._slow[key]
+                return slow[0]
+        return 0.0
 
     def _take_fault(self, method: str, params: JSONDict) -> Fault | None:
         """The injected fault that answers this call, if any (one of its ``times`` is used up)."""
@@ -1027,10 +1056,14 @@ class LocalBotAPI:
         method = self._methods.get(name.lower())
         if method is None:
             return ApiError(404, "Not Found").response()
+        late = self._take_slow(name, params)
         try:
-            return ok(await method(params))
+            answer = ok(await method(params))
         except ApiError as exc:
-            return exc.response()
+            answer = exc.response()
+        if late:
+            await asyncio.sleep(late)
+        return answer
 
     async def _handle_file(self, request: web.Request) -> web.Response:
         if self._latency:
