@@ -78,7 +78,7 @@ DRAFT_TIMEOUT = 30 * 60
 """An admin's unfinished draft is dropped after this many seconds of silence."""
 
 PRUNE_EVERY = 6 * 60 * 60
-"""Seconds between two prunings of old deliveries from the outbox."""
+"""Seconds between two prunings of old deliveries and of chats that blocked the bot long ago (`prune`)."""
 
 REQUEST_POOL = 64
 """Connections to the Bot API: more than the sends a broadcast keeps in flight, plus replies."""
@@ -252,15 +252,21 @@ async def on_connected(application: AnyApplication) -> None:
     await services.publisher.broadcaster.resume_all()
     if application.job_queue is not None:
         # At once (APScheduler would take `first=0`, past once the job queue starts, to mean one interval later).
-        application.job_queue.run_repeating(prune_outbox, interval=PRUNE_EVERY, name="prune-outbox",
+        application.job_queue.run_repeating(prune, interval=PRUNE_EVERY, name="prune",
                                             job_kwargs={"next_run_time": datetime.now(UTC), "misfire_grace_time": None})
 
 
-async def prune_outbox(context: BotContext) -> None:
-    """Who got which broadcast is kept only while a correction may need it (see store/outbox.py)."""
-    pruned = await context.services.store.outbox.prune()
+async def prune(context: BotContext) -> None:
+    """Nothing is kept longer than it serves: who got which broadcast only while a correction may need it (see
+    store/outbox.py), a chat that blocked the bot only `BOT_INACTIVE_RETENTION_DAYS`, in case it comes back."""
+    services = context.services
+    pruned = await services.store.outbox.prune()
     if pruned:
         log.info("outbox: dropped the deliveries of %d old broadcasts", pruned)
+    gone = await services.store.chats.prune_inactive(services.settings.inactive_retention_days)
+    if gone:
+        log.info("chats: deleted %d that blocked the bot %d days ago or more", gone,
+                 services.settings.inactive_retention_days)
 
 
 async def on_stop(application: AnyApplication) -> None:

@@ -28,6 +28,8 @@ Telegram's time, shown on its progress card, and it resumes by itself (after a r
 DEFAULT_SEND_TIMEOUT = 30.0
 """Seconds a broadcast's send waits for Telegram's answer. Telegram has taken 15 s to answer in bad moments: a send
 that gives up sooner leaves a member who may or may not have the update (`unknown`, sent once more at the end)."""
+DEFAULT_INACTIVE_RETENTION_DAYS = 90
+"""Days a chat that blocked the bot (or a group that removed it) is kept, in case it comes back; then it is deleted."""
 DEFAULT_SEND_RATE = 29.5
 """Messages a second across all chats: just under Telegram's ~30, leaving room for clock jitter."""
 DEFAULT_STARTUP_BACKOFF = 1.0
@@ -83,6 +85,7 @@ class Settings:
     max_concurrent_updates: int = DEFAULT_CONCURRENT_UPDATES
     max_flood_wait: float = DEFAULT_MAX_FLOOD_WAIT
     send_timeout: float = DEFAULT_SEND_TIMEOUT
+    inactive_retention_days: int = DEFAULT_INACTIVE_RETENTION_DAYS
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -115,6 +118,8 @@ class Settings:
                                         "a number of seconds", _positive, "must be more than 0 seconds"),
             send_timeout=parse_number(env, "BOT_SEND_TIMEOUT", DEFAULT_SEND_TIMEOUT, float, "a number of seconds",
                                       _positive, "must be more than 0 seconds"),
+            inactive_retention_days=parse_number(env, "BOT_INACTIVE_RETENTION_DAYS", DEFAULT_INACTIVE_RETENTION_DAYS,
+                                                 int, "a whole number of days", lambda v: v >= 1, "must be 1 or more"),
         )
 
 

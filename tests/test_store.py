@@ -8,7 +8,7 @@ import random
 import signal
 import subprocess
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -287,5 +287,28 @@ async def test_quiet_and_active_go_back_to_their_defaults_and_survive_a_restart(
         record = await store.chats.get(7)
         assert record is not None and not record.quiet and record.active and record.subscriptions == (ALL,)
         assert set(chats_module.as_document(record)) == {"language", "chosen", "subscriptions", "created", "updated"}
+    finally:
+        store.close()
+
+
+async def test_a_chat_that_blocked_the_bot_long_ago_is_deleted_and_its_history_with_it(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    day = [date(2026, 1, 1)]
+    store.chats = chats_module.ChatRepository(store.db, today=lambda: day[0])
+    try:
+        for chat_id in (11, 12, 13):
+            await store.chats.subscribe(chat_id, ALL, "en")
+        await store.chats.subscribe(-1005, ALL, "az", thread_id=3)  # a forum the bot is later removed from
+        await store.chats.set_active(11, False)
+        await store.chats.set_active(-1005, False)
+        day[0] = date(2026, 3, 1)
+        await store.chats.set_active(12, False)  # blocked later: kept
+        day[0] = date(2026, 1, 1) + timedelta(days=90)
+        assert await store.chats.prune_inactive(90) == 2
+        assert await store.chats.get(11) is None and await store.chats.get(-1005, 3) is None
+        assert await store.chats.get(12) is not None and await store.chats.get(13) is not None
+        raw = b"".join(p.read_bytes() for p in tmp_path.glob("chats.json*"))
+        assert b'"11"' not in raw and b'"-1005"' not in raw  # gone from the journal's history too
+        assert await store.chats.prune_inactive(90) == 0
     finally:
         store.close()

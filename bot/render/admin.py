@@ -13,6 +13,7 @@ from bot.i18n import N_, Translator
 from bot.model import EDIT, GENERAL, Broadcast, CampaignUpdate, ChatStats, summary
 from bot.render.base import (
     BULLET,
+    FEW,
     LANGUAGE_NAMES,
     MAX_BUTTON,
     Screen,
@@ -21,6 +22,7 @@ from bot.render.base import (
     esc,
     heading,
     make_screen,
+    members_count,
     shorten,
     topic_name,
 )
@@ -206,19 +208,25 @@ def not_running(tr: Translator) -> str:
 
 def stats(tr: Translator, content: Content, chats: ChatStats,
           recent: Sequence[tuple[Broadcast, Counter[str]]]) -> Screen:
+    def few(count: int) -> str:
+        return members_count(tr, count)
+
     lines = [heading(tr._("Members")),
              esc(tr._("Chats with a record: {chats}; can receive updates: {active}").format(
-                 chats=chats.chats, active=chats.active))]
+                 chats=few(chats.chats), active=few(chats.active)))]
     for lang in LANGUAGES:
         count = chats.by_language.get(lang, 0)
+        plural = count if not 0 < count < FEW else FEW  # "fewer than 5 chats"
         lines.append(f"{BULLET} " + esc(tr.ngettext("{language}: {count} chat, {subscribed} subscribed",
-                                                    "{language}: {count} chats, {subscribed} subscribed", count)
-                                        .format(language=LANGUAGE_NAMES[lang], count=count,
-                                                subscribed=chats.subscribed_by_language.get(lang, 0))))
+                                                    "{language}: {count} chats, {subscribed} subscribed", plural)
+                                        .format(language=LANGUAGE_NAMES[lang], count=few(count),
+                                                subscribed=few(chats.subscribed_by_language.get(lang, 0)))))
     lines += ["", heading(tr._("Subscriptions"))]
     topics = ["all", *[case.id for case in content.cases]]
     for topic in topics:
-        lines.append(f"{BULLET} {esc(topic_name(tr, content, topic))}: {chats.by_subscription.get(topic, 0)}")
+        lines.append(f"{BULLET} {esc(topic_name(tr, content, topic))}: {esc(few(chats.by_subscription.get(topic, 0)))}")
+    lines.append(esc(tr._("Counts from 1 to {last} are shown as “fewer than {few}”, so that no one member can be "
+                          "singled out.").format(last=FEW - 1, few=FEW)))
     lines += ["", heading(tr._("Last broadcasts"))]
     if not recent:
         lines.append(esc(tr._("None yet.")))

@@ -34,6 +34,16 @@ class Reply:
 Screen = list[Reply]
 
 
+FEW = 5
+"""A count of members below this is shown as "fewer than 5": a screenshot of an admin's screen must not single out
+a member of a small group (who follows a case, who speaks which language, who acted)."""
+
+
+def members_count(tr: Translator, count: int) -> str:
+    """`count` as shown on an admin's or a member's screen: 0, "fewer than 5", or the number."""
+    return tr._("fewer than {few}").format(few=FEW) if 0 < count < FEW else str(count)
+
+
 def esc(value: object) -> str:
     return html.escape(str(value), quote=False)
 

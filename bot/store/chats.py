@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterator, MutableMapping
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from tinydb.table import Document, Table
@@ -162,8 +162,7 @@ class ChatRepository:
 
         def write(stored: MutableMapping[str, Any]) -> None:
             _mark_active(stored, active)
-            if "language" in stored:
-                stored["updated"] = today
+            stored["updated"] = today  # also in a document of topics only: when the chat stopped, for `prune`
 
         self._table(chat_id).update(write, doc_ids=[chat_id])
         return self._get(chat_id)
@@ -187,6 +186,20 @@ class ChatRepository:
 
         table.update(without, doc_ids=[chat_id])
         return dropped
+
+    def _prune_inactive(self, before: str) -> int:
+        """Remove the chats that cannot be sent to (blocked the bot, or the bot left) and last changed on the day
+        `before` or earlier; the journal's history of them goes too."""
+        pruned = 0
+        for table in list(self._tables()):
+            stale = [doc.doc_id for doc in table.all()
+                     if doc.get("active", True) is False and doc.get("updated", "") <= before]
+            if stale:
+                table.remove(doc_ids=stale)
+                pruned += len(stale)
+        if pruned:
+            self._db.erase_history(FILE)
+        return pruned
 
     def forget_now(self, chat_id: int) -> bool:
         """On the store's thread (see `Store.forget_chat`): the chat's record and all its topics'."""
@@ -305,6 +318,11 @@ class ChatRepository:
         """A forum topic was closed or deleted: its record goes; returns it, or None if it was gone already
         (so that only one caller tells the group)."""
         return await self._db.run(self._drop_topic, chat_id, thread_id)
+
+    async def prune_inactive(self, days: int) -> int:
+        """Forget the chats that blocked the bot (or that it left) `days` ago or more; returns how many."""
+        before = (self._today() - timedelta(days=days)).isoformat()
+        return await self._db.run(self._prune_inactive, before)
 
     async def migrate(self, old_id: int, new_id: int) -> ChatRecord | None:
         return await self._db.run(self._migrate, old_id, new_id)
