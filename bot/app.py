@@ -38,6 +38,7 @@ from bot.config import Settings
 from bot.content import read_content_dir
 from bot.context import SERVICES_KEY, BotContext, Services, UserData
 from bot.handlers import (
+    actions,
     admin,
     admin_content,
     cases,
@@ -180,6 +181,8 @@ def register(application: AnyApplication) -> None:
                              pattern=button_data.pattern(button_data.SUBSCRIPTIONS)))
     add(CallbackQueryHandler(subscriptions.forget_button, pattern=button_data.pattern(button_data.FORGET)))
     add(CallbackQueryHandler(share.share, pattern=button_data.pattern(button_data.SHARE)))
+    add(CallbackQueryHandler(actions.open_actions, pattern=button_data.pattern(button_data.ACTIONS)))
+    add(CallbackQueryHandler(actions.acted, pattern=button_data.pattern(button_data.ACTED)))
     add(CallbackQueryHandler(admin.cancel_broadcast, pattern=button_data.pattern(button_data.CANCEL_BROADCAST)))
     add(CallbackQueryHandler(admin_content.decided, pattern=button_data.pattern(button_data.CONTENT_DECISION)))
     add(CallbackQueryHandler(admin.stale_draft_button, pattern=button_data.ADMIN_PATTERN))

@@ -24,6 +24,8 @@ SUBSCRIPTIONS = "subs"
 HISTORY = "hist"
 FORGET = "forget"
 SHARE = "share"
+ACTIONS = "act"
+ACTED = "did"
 # Admins only (refused, politely, to everyone else):
 PUSH_TOPIC = "push:topic"
 PUSH_DECISION = "push"
@@ -50,6 +52,8 @@ _SHAPES: dict[str, re.Pattern[str]] = {
     HISTORY: re.compile(rf"^{HISTORY}:({_ID})$"),
     FORGET: re.compile(rf"^{FORGET}:(yes|no)$"),
     SHARE: re.compile(rf"^{SHARE}:({_ID})$"),
+    ACTIONS: re.compile(rf"^{ACTIONS}:({_ID})$"),
+    ACTED: re.compile(rf"^{ACTED}:({_ID})$"),
     PUSH_TOPIC: re.compile(rf"^{PUSH_TOPIC}:({_ID})$"),
     PUSH_DECISION: re.compile(rf"^{PUSH_DECISION}:([0-9a-f]{{8}}):(ok|edit|cancel)$"),
     CORRECT: re.compile(rf"^{CORRECT}:(\d{{1,9}})$"),
@@ -142,6 +146,16 @@ def forget(confirmed: bool) -> str:
 
 def share(case_id: str) -> str:
     return f"{SHARE}:{case_id}"
+
+
+def actions(case_id: str) -> str:
+    """Take action: the case's actions screen."""
+    return f"{ACTIONS}:{case_id}"
+
+
+def acted(case_id: str) -> str:
+    """I did it: count the member who pressed it as having acted on the case (once)."""
+    return f"{ACTED}:{case_id}"
 
 
 def push_topic(topic: str) -> str:

@@ -34,9 +34,20 @@ and the bot puts a two-character mark (🔗, 🔔, ✓) before some."""
 
 CASE_KINDS = ("person", "group")
 
+HTTPS_PATTERN = re.compile(r"^https://[^\s<>\"]+$")
+EMAIL_PATTERN = re.compile(r"^[^@\s<>\"]{1,64}@[^@\s<>\"]+\.[^@\s<>\".]{2,}$")
+COPY_TEXT_LIMIT = 256
+"""Telegram's limit for the text a copy button copies (`CopyTextButton.text`: 1-256 characters)."""
+
+MAX_ASK = 1500
+"""What a case's actions ask for: a few paragraphs, so that the actions screen stays one message."""
+
+MAX_ACTION_ITEMS = 5
+"""Links, or messages to copy, in a case's actions: each is a button, and a screen of buttons must stay readable."""
+
 
 MAX_DEPTH = 20
-"""How deeply a content file may nest mappings and lists (a case needs 4); deeper is refused while parsing."""
+"""How deeply a content file may nest mappings and lists (a case needs 5); deeper is refused while parsing."""
 
 
 def N_(message: str) -> str:
@@ -62,6 +73,10 @@ MESSAGES: dict[str, str] = {
     "not_a_date": N_("{value} is not a date (YYYY-MM or YYYY-MM-DD)"),
     "no_such_date": N_("{value} is not a date (there is no such month or day)"),
     "not_a_url": N_("{value} is not an http(s) URL"),
+    "not_https": N_("{value} is not an https:// URL"),
+    "not_an_email": N_("{value} is not an email address"),
+    "copy_too_long": N_("is {length} characters long; a copy button holds at most {limit}"),
+    "too_many": N_("lists {count}; at most {limit}"),
     "not_a_list": N_("must be a list"),
     "none_listed": N_("must list at least one"),
     "no_sources": N_("must list at least one source"),
@@ -153,6 +168,20 @@ class Link:
 
 
 @dataclass(frozen=True)
+class Actions:
+    """What a case asks members to do: `ask` says what the campaign asks for (dated `as_of`, from `sources`); then
+    pages to open (a petition, an appeal), messages to copy with one tap and send, an address and an email."""
+
+    ask: Text
+    as_of: PartialDate
+    sources: tuple[str, ...]
+    links: tuple[Link, ...] = ()
+    messages: tuple[Text, ...] = ()
+    address: Text | None = None
+    email: str | None = None
+
+
+@dataclass(frozen=True)
 class Source:
     id: str
     publisher: str
@@ -185,6 +214,7 @@ class Case:
     concerns: tuple[Text, ...]
     sources: tuple[str, ...]
     links: tuple[Link, ...]
+    actions: Actions | None = None
 
 
 @dataclass(frozen=True)
@@ -372,6 +402,65 @@ class _Fields:
         return tuple(result)
 
 
+def telegram_length(text: str) -> int:
+    """`text`'s length as Telegram's limits count it, in UTF-16 code units: never fewer than its characters (an emoji
+    outside the Basic Multilingual Plane counts two)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _listed(fields: _Fields, key: str) -> list[tuple[Any, str]]:
+    """The items of the list `key` (optional), at most `MAX_ACTION_ITEMS` of them."""
+    items = [(item, path) for _, item, path in fields.items(key)]
+    if len(items) > MAX_ACTION_ITEMS:
+        fields.fail(key, "too_many", count=len(items), limit=MAX_ACTION_ITEMS)
+    return items
+
+
+def parse_actions(case: _Fields) -> Actions | None:
+    """A case's `actions` (content/README.md), or None when it has none."""
+    if case.raw("actions", required=False) is None:
+        return None
+    f = _Fields(case.where, case.data["actions"], case.name("actions"))
+    f.only("ask", "as_of", "sources", "links", "messages", "address", "email")
+    ask = f.text("ask", max_len=MAX_ASK)
+    assert ask is not None
+    links = []
+    for item, path in _listed(f, "links"):
+        sub = _Fields(f.where, item, path)
+        sub.only("label", "url")
+        label = sub.text("label", max_len=MAX_BUTTON)
+        url = sub.string("url", max_len=1000)
+        assert label is not None and url is not None
+        if not HTTPS_PATTERN.match(url):
+            sub.fail("url", "not_https", value=repr(url))
+        links.append(Link(label, url))
+    messages = []
+    for item, path in _listed(f, "messages"):
+        sub = _Fields(f.where, item, path)
+        sub.only(*LANGUAGES)
+        text = {}
+        for lang in LANGUAGES:
+            value = sub.string(lang, required=(lang == "en"), max_len=MAX_TEXT)
+            if value is None:
+                continue
+            if telegram_length(value) > COPY_TEXT_LIMIT:
+                sub.fail(lang, "copy_too_long", length=telegram_length(value), limit=COPY_TEXT_LIMIT)
+            text[lang] = value
+        messages.append(text)
+    email = f.string("email", required=False, max_len=254)
+    if email is not None and not EMAIL_PATTERN.match(email):
+        f.fail("email", "not_an_email", value=repr(email))
+    return Actions(
+        ask=ask,
+        as_of=f.partial_date("as_of"),
+        sources=f.strings("sources", required=True, max_len=40),
+        links=tuple(links),
+        messages=tuple(messages),
+        address=f.text("address", required=False, max_len=500),
+        email=email,
+    )
+
+
 def _check_id_matches(fields: _Fields, value: str, expected: str | None) -> None:
     if expected is not None and value != expected:
         fields.fail("id", "id_not_file_name", value=repr(value), expected=expected)
@@ -380,7 +469,7 @@ def _check_id_matches(fields: _Fields, value: str, expected: str | None) -> None
 def parse_case(where: str, data: Any, expected_id: str | None = None) -> Case:
     f = _Fields(where, data)
     f.only("id", "kind", "order", "name", "short", "aliases", "role", "status", "as_of", "summary", "charges",
-           "max_sentence", "concerns", "sources", "links")
+           "max_sentence", "concerns", "sources", "links", "actions")
     case_id = f.identifier("id")
     _check_id_matches(f, case_id, expected_id)
     charges = []
@@ -408,6 +497,7 @@ def parse_case(where: str, data: Any, expected_id: str | None = None) -> Case:
         concerns=f.texts("concerns"),
         sources=f.strings("sources", required=True, max_len=40),
         links=f.links("links"),
+        actions=parse_actions(f),
     )
 
 
@@ -634,7 +724,10 @@ def _references(
     cases: list[Case], concerns: list[Topic], background: Topic
 ) -> Iterator[tuple[str, list[tuple[str, str, str]]]]:
     for case in cases:
-        yield f"{CASES_DIR}/{case.id}.yaml", [("sources", s, "source") for s in case.sources]
+        refs = [("sources", s, "source") for s in case.sources]
+        if case.actions is not None:
+            refs += [("actions.sources", s, "source") for s in case.actions.sources]
+        yield f"{CASES_DIR}/{case.id}.yaml", refs
     for topic in [background, *concerns]:
         where = BACKGROUND_FILE if topic is background else f"{CONCERNS_DIR}/{topic.id}.yaml"
         yield where, [("sources", s, "source") for s in topic.sources] + [

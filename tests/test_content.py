@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
-from bot import LANGUAGES
-from bot.content import ContentError, load_content_dir
+from bot import LANGUAGES, render
+from bot.content import COPY_TEXT_LIMIT, MAX_BUTTON, ContentError, load_content_dir, telegram_length
+from tests.conftest import tr
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -149,6 +152,9 @@ def _dated_texts(root: Path) -> Iterator[tuple[str, str, str]]:
     for case in content.cases:
         texts = [("status", case.status), ("summary", case.summary)]
         texts += [(f"concerns[{i}]", c) for i, c in enumerate(case.concerns)]
+        if case.actions is not None:
+            texts += [("actions.ask", case.actions.ask)]
+            texts += [(f"actions.messages[{i}]", m) for i, m in enumerate(case.actions.messages)]
         for field, text in texts:
             for lang, value in text.items():
                 yield f"cases/{case.id}.yaml {field}.{lang}", lang, value
@@ -209,3 +215,114 @@ def test_a_charge_has_one_label_per_language_on_every_card() -> None:
     for index, lang in enumerate(LANGUAGES):  # and no two charges share a label in any language
         names = [variant[index] for variant in translations]
         assert len(names) == len(set(names)), f"two charges share a {lang} label"
+
+
+# --- actions --------------------------------------------------------------------------------------------------
+
+
+def _with_actions(root: Path, rel: str, change: Callable[[dict[str, Any]], None]) -> None:
+    path = root / rel
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(data["actions"])
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000), encoding="utf-8")
+
+
+def _set(key: str, value: object) -> Callable[[dict[str, Any]], None]:
+    return lambda actions: actions.__setitem__(key, value)
+
+
+def _drop(key: str) -> Callable[[dict[str, Any]], None]:
+    return lambda actions: actions.__delitem__(key)
+
+
+ASIF_FILE = "cases/asif-yusifli.yaml"
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (_set("petition", "https://example.org"),
+         "actions.petition: unknown field (allowed: ask, as_of, sources, links, messages, address, email)"),
+        (_drop("ask"), "actions.ask: required"),
+        (_set("ask", {"az": "Azad edin.", "ru": "Освободите."}), "actions.ask.en: required"),
+        (_set("ask", {"en": "Free them.", "de": "Lasst sie frei."}), "actions.ask.de: unknown field"),
+        (_set("ask", {"en": "x" * 1501}), "actions.ask.en: is 1501 characters long; at most 1500"),
+        (_drop("as_of"), "actions.as_of: required"),
+        (_drop("sources"), "actions.sources: required"),
+        (_set("sources", ["ai-2099"]), "actions.sources: 'ai-2099' is not a known source id"),
+        (_set("messages", [{"en": "Free them.", "ru": "Я" * 257}]),
+         "actions.messages[0].ru: is 257 characters long; a copy button holds at most 256"),
+        (_set("messages", [{"en": "😀" * 129}]),  # Telegram counts an emoji outside the BMP as two
+         "actions.messages[0].en: is 258 characters long; a copy button holds at most 256"),
+        (_set("messages", [{"en": "Free them.", "fr": "Libérez-les."}]), "actions.messages[0].fr: unknown field"),
+        (_set("messages", [{"az": "Azad edin."}]), "actions.messages[0].en: required"),
+        (_set("messages", [{"en": str(n)} for n in range(6)]), "actions.messages: lists 6; at most 5"),
+        (_set("messages", "Free them."), "actions.messages: must be a list"),
+        (_set("links", [{"label": {"en": "Sign"}, "url": "http://example.org/sign"}]),
+         "actions.links[0].url: 'http://example.org/sign' is not an https:// URL"),
+        (_set("links", [{"label": {"en": "Sign"}, "url": "javascript:alert(1)"}]),
+         "actions.links[0].url: 'javascript:alert(1)' is not an https:// URL"),
+        (_set("links", [{"label": {"en": "Sign the petition to the Prosecutor General"}, "url": "https://e.org"}]),
+         "actions.links[0].label.en: is 43 characters long; at most 38"),
+        (_set("links", [{"title": {"en": "Sign"}, "url": "https://example.org"}]),
+         "actions.links[0].title: unknown field (allowed: label, url)"),
+        (_set("email", "not an address"), "actions.email: 'not an address' is not an email address"),
+        (_set("address", "Baku"), "actions.address: must be a mapping of field: value"),
+    ],
+)
+def test_bad_actions_are_refused_with_their_field_and_reason(
+    content_copy: Path, change: Callable[[dict[str, Any]], None], message: str
+) -> None:
+    _with_actions(content_copy, ASIF_FILE, change)
+    with pytest.raises(ContentError) as caught:
+        load_content_dir(content_copy)
+    assert f"{ASIF_FILE}: {message}" in str(caught.value)
+
+
+def test_an_action_may_add_a_petition_an_address_and_an_email(content_copy: Path) -> None:
+    def fill_in(actions: dict[str, Any]) -> None:
+        actions["links"].append({"label": {"en": "Sign the petition"}, "url": "https://example.org/petition"})
+        actions["address"] = {"en": "Office of the Prosecutor General\n7 Example Street, Baku"}
+        actions["email"] = "appeals@example.org"
+
+    _with_actions(content_copy, ASIF_FILE, fill_in)
+    actions = load_content_dir(content_copy).case("asif-yusifli").actions  # type: ignore[union-attr]
+    assert actions is not None and actions.email == "appeals@example.org"
+    assert actions.links[-1].url == "https://example.org/petition"  # a campaign's own page: no source need cite it
+    assert actions.address == {"en": "Office of the Prosecutor General\n7 Example Street, Baku"}
+
+
+def test_the_bundled_actions_stay_within_telegrams_limits() -> None:
+    """Every bundled action text in every language: a copy button's text (1-256 characters, as Telegram counts them),
+    a button's label, callback data (64 bytes), and the whole actions screen in one message."""
+    content = load_content_dir(ROOT / "content")
+    acting = [case for case in content.cases if case.actions is not None]
+    assert len(acting) == len(content.cases) - 1  # all but the 2004 defender, whose source calls for nothing
+    for case in acting:
+        actions = case.actions
+        assert actions is not None and actions.messages
+        assert set(actions.ask) == set(LANGUAGES), case.id
+        assert actions.address is None and actions.email is None  # the sources give none: left for a campaign
+        for message in actions.messages:
+            assert set(message) == set(LANGUAGES), case.id
+            for lang, text in message.items():
+                assert 1 <= telegram_length(text) <= COPY_TEXT_LIMIT, f"{case.id} messages.{lang}"
+        for lang in LANGUAGES:
+            [screen] = render.case_actions(tr(lang), content, case, 12)
+            assert len(screen.text) <= 4096
+            assert screen.keyboard is not None
+            pressed = [button for row in screen.keyboard.inline_keyboard for button in row]
+            copies = [button.copy_text.text for button in pressed if button.copy_text is not None]
+            assert copies == [message[lang] for message in actions.messages]
+            for button in pressed:
+                assert len(button.text) <= MAX_BUTTON + 2, button.text
+                assert button.callback_data is None or len(str(button.callback_data).encode()) <= 64
+            assert "12" in screen.text
+
+
+def test_the_bundled_actions_cite_what_their_case_cites() -> None:
+    for case in load_content_dir(ROOT / "content").cases:
+        if case.actions is not None:
+            assert set(case.actions.sources) <= set(case.sources), case.id
+            assert str(case.actions.as_of) == str(case.as_of), case.id
+

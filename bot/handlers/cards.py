@@ -1,5 +1,5 @@
-"""A case card with what only the store knows: the latest update, its history, the chat's subscription; and the
-link that opens a case in the bot."""
+"""A case card with what only the store knows: the latest update, its history, the chat's subscription, how many
+members acted on it; and the link that opens a case in the bot."""
 
 from __future__ import annotations
 
@@ -14,8 +14,10 @@ from bot.model import ALL
 async def card(context: BotContext, case: Case) -> render.Screen:
     updates = await context.services.store.updates.history(case.id)
     following = context.chat_record.subscriptions if context.chat_record is not None else ()
+    acted = await context.services.store.actions.count(case.id) if case.actions is not None else 0
     return render.case_card(context.tr, context.content, case, latest=updates[0] if updates else None,
-                            updates=len(updates), subscribed=case.id in following, follows_all=ALL in following)
+                            updates=len(updates), subscribed=case.id in following, follows_all=ALL in following,
+                            acted=acted)
 
 
 def case_link(context: BotContext, case: Case) -> str:

@@ -10,6 +10,15 @@ Handlers and services call `render.<name>`: the names below are what they use; t
 
 from __future__ import annotations
 
+from bot.render.actions import (
+    already_counted as already_counted,
+)
+from bot.render.actions import (
+    case_actions as case_actions,
+)
+from bot.render.actions import (
+    counted as counted,
+)
 from bot.render.admin import (
     MAX_UPDATE_TEXT as MAX_UPDATE_TEXT,
 )

@@ -10,6 +10,7 @@ from bot import button_data
 from bot.content import Case, Content
 from bot.i18n import N_, Translator
 from bot.model import CampaignUpdate
+from bot.render.actions import acted_line, take_action_button
 from bot.render.base import (
     BULLET,
     Reply,
@@ -54,15 +55,16 @@ def page_of(content: Content, case_id: str) -> int:
 
 
 def case_card(tr: Translator, content: Content, case: Case, *, latest: CampaignUpdate | None = None,
-              updates: int = 0, subscribed: bool = False, follows_all: bool = False) -> Screen:
+              updates: int = 0, subscribed: bool = False, follows_all: bool = False, acted: int = 0) -> Screen:
     """A case: who, status as of its date, the latest update, what happened, charges, concerns, sources.
 
     `updates` is how many the Updates button lists (shown from two on); `subscribed` (to this case) and
-    `follows_all` (every update) pick the subscription button.
+    `follows_all` (every update) pick the subscription button; `acted`: how many members acted on the case (shown
+    with its Take action button, when it has actions).
     """
     t = Texts(tr)
     links = link_rows(t, case.links)  # first: a label shown in another language counts for the note under the text
-    text = _card_text(tr, t, content, case, latest)
+    text = _card_text(tr, t, content, case, latest, acted)
     if follows_all and not subscribed:
         first = InlineKeyboardButton("✓ " + tr._("All updates"), callback_data=button_data.subscriptions())
     else:
@@ -71,6 +73,8 @@ def case_card(tr: Translator, content: Content, case: Case, *, latest: CampaignU
     if updates > 1:
         rows[0].append(InlineKeyboardButton(tr._("Updates ({count})").format(count=updates),
                                             callback_data=button_data.history(case.id)))
+    if case.actions is not None:
+        rows.append([take_action_button(tr, case)])
     rows += links
     rows.append([InlineKeyboardButton("« " + tr._("All cases"),
                                       callback_data=button_data.case_list(page_of(content, case.id))),
@@ -90,7 +94,8 @@ def shared_card(tr: Translator, content: Content, case: Case, link: str, *,
     return Reply(text, buttons(rows))
 
 
-def _card_text(tr: Translator, t: Texts, content: Content, case: Case, latest: CampaignUpdate | None) -> str:
+def _card_text(tr: Translator, t: Texts, content: Content, case: Case, latest: CampaignUpdate | None,
+               acted: int = 0) -> str:
     """The card's HTML. The long parts (what happened, the concerns) are expandable quotes: a card stays short in
     a busy group, and opens on a tap."""
     blocks = [f"{heading(t(case.name))}\n<i>{esc(t(case.role))}</i>"]
@@ -114,6 +119,8 @@ def _card_text(tr: Translator, t: Texts, content: Content, case: Case, latest: C
     if case.concerns:
         items = "\n".join(f"{BULLET} {esc(t(c))}" for c in case.concerns)
         blocks.append(heading(tr._("Concerns raised")) + "\n" + _expandable(items))
+    if case.actions is not None and acted > 0:
+        blocks.append(acted_line(tr, acted))
     blocks.append(sources_block(tr, content, case.sources, bool(case.links)))
     return "\n\n".join(blocks) + t.pending_note()
 

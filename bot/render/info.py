@@ -90,6 +90,11 @@ def privacy(tr: Translator) -> Screen:
         esc(tr._("When it sends an update, the bot keeps for {days} days which chats got it and the message "
                  "numbers, so that a correction can fix those messages; then only the totals. /forget removes "
                  "this chat from them at once.").format(days=RETENTION_DAYS)),
+        esc(tr._("When you press “I did it” under a case's actions, the bot counts you once for that case. To know "
+                 "that it counted you, it keeps a fingerprint of the case and your Telegram account made with a secret "
+                 "key: not your chat id, your name or when you pressed. /forget does not remove it, as it names no "
+                 "one; but whoever holds the bot's server, where the key is kept, could check whether a given account "
+                 "pressed it.")),
         esc(tr._("Telegram itself sees your messages to the bot, as it does every chat. If you are at "
                  "risk, think about who can see your phone and this chat.")),
     ]

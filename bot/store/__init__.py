@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.store import heartbeat as heartbeat_file
+from bot.store.actions import ActionRepository
 from bot.store.chats import ChatRepository
 from bot.store.content_repo import ContentRepository, ImportReport
 from bot.store.database import Database, DataDirInUse
@@ -21,11 +22,13 @@ class Store:
         self.content = ContentRepository(self.db)
         self.updates = UpdateRepository(self.db)
         self.outbox = OutboxRepository(self.db)
+        self.actions = ActionRepository(self.db)
 
     async def open(self) -> None:
         """Load every file now (at start-up), not on the first update that needs it."""
         await self.chats.open()
         await self.outbox.running()
+        await self.actions.open()
 
     async def forget_chat(self, chat_id: int) -> bool:
         """Erase a chat everywhere, in one step on the store's thread: its record, and its deliveries in every

@@ -11,7 +11,7 @@ import asyncio
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from bot.config import Settings
 from bot.i18n import resolve_language
@@ -33,7 +33,7 @@ Type a message (for example /start) and press Enter. A number presses that butto
 class Buttons:
     """The numbered buttons of the last keyboard shown: number → (message id, data or url)."""
 
-    items: list[tuple[int, dict[str, str]]] = field(default_factory=list)
+    items: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
 
     def set(self, message: SentMessage) -> None:
         self.items = [(message.message_id, button) for button in message.buttons()]
@@ -155,6 +155,10 @@ async def chat(settings: Settings, *, user_id: int = 1001, language_code: str | 
                     message_id, button = buttons.items[number - 1]
                     if "url" in button:
                         say(f"(a link button: Telegram would open {button['url']})")
+                        continue
+                    if "copy_text" in button:
+                        copied = button["copy_text"]
+                        say(f"(a copy button: Telegram would copy this to the clipboard)\n{copied['text']}")
                         continue
                     query_id = await bot.press(user_id, message_id, button["callback_data"],
                                                language_code=language_code)

@@ -10,13 +10,17 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from bot.tryout.standin.html import HTMLParseError, JSONDict, parse_html, trim
+from bot.tryout.standin.html import HTMLParseError, JSONDict, parse_html, trim, utf16_len
 from bot.tryout.standin.model import ApiError, Upload
 
 MAX_TEXT_LENGTH = 4096
 MAX_CAPTION_LENGTH = 1024
 MAX_CALLBACK_DATA_BYTES = 64
+MAX_COPY_TEXT_LENGTH = 256
+"""CopyTextButton.text: "the text to be copied to the clipboard; 1-256 characters"."""
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024
+"""getFile's limit: "bots can download files of up to 20MB in size"; a bigger one gets "file is too big"."""
 
 INT_FIELDS = frozenset(
     {"chat_id", "message_id", "offset", "limit", "timeout", "user_id", "message_thread_id", "cache_time"}
@@ -180,6 +184,21 @@ def validate_button(button: Any) -> None:
         url = button["url"]
         if not isinstance(url, str) or not valid_button_url(url):
             raise ApiError(400, "Bad Request: BUTTON_URL_INVALID")
+    if "copy_text" in button:
+        validate_copy_text(button["copy_text"])
+
+
+def validate_copy_text(copy_text: Any) -> None:
+    """A copy button's CopyTextButton: an object whose `text` has 1 to 256 characters (the wording of the length
+    refusal is the stand-in's: Telegram documents the limit, not its error)."""
+    prefix = "Bad Request: can't parse inline keyboard button: "
+    if not isinstance(copy_text, dict):
+        raise ApiError(400, prefix + 'Field "copy_text" must be of type Object')
+    text = copy_text.get("text")
+    if not isinstance(text, str):
+        raise ApiError(400, prefix + 'Field "text" must be of type String')
+    if not 1 <= utf16_len(text) <= MAX_COPY_TEXT_LENGTH:
+        raise ApiError(400, "Bad Request: COPY_TEXT_INVALID")
 
 
 def valid_button_url(url: str) -> bool:
