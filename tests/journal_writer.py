@@ -6,7 +6,9 @@ disk. Prints "ready" once the database is open and populated, and "compacting" /
 each compaction. With `die-between` it SIGKILLs itself after a compaction's snapshot is written and
 before the journal is emptied.
 
-    python tests/journal_writer.py PATH COMPACT_BYTES [run|die-between]
+    python tests/journal_writer.py PATH COMPACT_BYTES [run|die-between] [KEY_HEX]
+
+With KEY_HEX (a data key in hex), the journal and snapshots are sealed with it.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import sys
 from tinydb import TinyDB
 
 from bot.store.engine.journal import JournaledStorage
+from bot.store.engine.seal import Sealer
 
 TABLES = 64
 DOCS = 40
@@ -51,9 +54,9 @@ class Writer(JournaledStorage):
         super()._reset_journal()
 
 
-def main(path: str, compact_bytes: int, mode: str) -> None:
+def main(path: str, compact_bytes: int, mode: str, key: bytes | None) -> None:
     Writer.die_between = mode == "die-between"
-    db = TinyDB(path, storage=Writer, compact_bytes=compact_bytes)
+    db = TinyDB(path, storage=Writer, compact_bytes=compact_bytes, sealer=Sealer(key) if key else None)
     if not db.tables():
         for index in range(TABLES):
             db.table(table_name(index)).insert_multiple(initial_doc() for _ in range(DOCS))
@@ -67,4 +70,5 @@ def main(path: str, compact_bytes: int, mode: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], int(sys.argv[2]), sys.argv[3] if len(sys.argv) > 3 else "run")
+    main(sys.argv[1], int(sys.argv[2]), sys.argv[3] if len(sys.argv) > 3 else "run",
+         bytes.fromhex(sys.argv[4]) if len(sys.argv) > 4 else None)

@@ -1,4 +1,5 @@
-"""JournaledStorage: each TinyDB write is one fsynced journal append; nothing acknowledged is ever lost."""
+"""JournaledStorage: each TinyDB write is one fsynced journal append; nothing acknowledged is ever lost; with a data
+key, each line and the snapshot sealed (the tests marked `sealer` run both ways)."""
 
 from __future__ import annotations
 
@@ -22,12 +23,22 @@ from tinydb.table import Document
 
 from bot.store.engine import journal as journal_module
 from bot.store.engine.atomic import temp_prefix
+from bot.store.engine.errors import DataFileError, WrongKey
 from bot.store.engine.journal import DEFAULT_COMPACT_BYTES, JournalCorruptError, JournaledStorage, journal_path
+from bot.store.engine.seal import Sealer, open_file, open_line
 
 ROOT = Path(__file__).resolve().parent.parent
 
 NAMES = ["Məmməd İbrahim", "Мамед Ибрагим", "Asif Yusifli", "Гюльнара", "Şəhriyar Ağayev"]
 KILLS = 60
+KEY = bytes(range(32))
+SEALER = Sealer(KEY)
+
+
+@pytest.fixture(params=[None, SEALER], ids=["plain", "sealed"])
+def sealer(request: pytest.FixtureRequest) -> Sealer | None:
+    value: Sealer | None = request.param
+    return value
 
 
 def normal(data: Any) -> Any:
@@ -35,9 +46,9 @@ def normal(data: Any) -> Any:
     return json.loads(json.dumps(data or {}, ensure_ascii=False))
 
 
-def stored(path: Path) -> dict[str, Any]:
+def stored(path: Path, sealer: Sealer | None = None) -> dict[str, Any]:
     """What a fresh open of `path` sees."""
-    storage = JournaledStorage(path)
+    storage = JournaledStorage(path, sealer=sealer)
     try:
         data: dict[str, Any] = normal(storage.read())
         return data
@@ -45,12 +56,24 @@ def stored(path: Path) -> dict[str, Any]:
         storage.close()
 
 
-def journal_lines(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in journal_path(path).read_bytes().splitlines()]
+def journal_lines(path: Path, sealer: Sealer | None = None) -> list[dict[str, Any]]:
+    lines = journal_path(path).read_bytes().splitlines()
+    return [json.loads(open_line(line, journal_path(path), n, sealer)) for n, line in enumerate(lines, 1)]
 
 
-def open_db(path: Path, **kwargs: Any) -> TinyDB:
-    return TinyDB(path, storage=JournaledStorage, **kwargs)
+def snapshot(path: Path, sealer: Sealer | None = None) -> Any:
+    """The snapshot's content, opened."""
+    return json.loads(open_file(path.read_bytes(), path, sealer))
+
+
+def line_of(record: dict[str, Any], path: Path, sealer: Sealer | None) -> bytes:
+    """A journal line of `path` as the storage writes it."""
+    data = json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode()
+    return data + b"\n" if sealer is None else sealer.seal_line(data, journal_path(path).name)
+
+
+def open_db(path: Path, sealer: Sealer | None = None, **kwargs: Any) -> TinyDB:
+    return TinyDB(path, storage=JournaledStorage, sealer=sealer, **kwargs)
 
 
 def storage_of(db: TinyDB) -> JournaledStorage:
@@ -104,46 +127,50 @@ def random_operation(rng: random.Random, dbs: list[TinyDB], force_drop: float = 
 
 
 @pytest.mark.parametrize("compact_bytes", [DEFAULT_COMPACT_BYTES, 3000])
-def test_round_trip_through_tinydb_matches_an_in_memory_reference(tmp_path: Path, compact_bytes: int) -> None:
+def test_round_trip_through_tinydb_matches_an_in_memory_reference(tmp_path: Path, compact_bytes: int,
+                                                                   sealer: Sealer | None) -> None:
     path = tmp_path / "members.json"
     rng = random.Random(compact_bytes)
     reference = TinyDB(storage=MemoryStorage)
     for phase in range(6):
-        db = open_db(path, compact_bytes=compact_bytes)
+        db = open_db(path, sealer, compact_bytes=compact_bytes)
         assert normal(db.storage.read()) == normal(reference.storage.read())
         for i in range(120):
             random_operation(rng, [db, reference], force_drop=float(phase == 1 and i == 60))
             assert db.storage.read() == (reference.storage.read() or {})
         db.close()
-        assert stored(path) == normal(reference.storage.read())
+        assert stored(path, sealer) == normal(reference.storage.read())
         # A fresh reference too, so both compute new document ids from the data alone.
         data = copy.deepcopy(reference.storage.read())
         reference = TinyDB(storage=MemoryStorage)
         reference.storage.write(data or {})
-    final = stored(path)
+    final = stored(path, sealer)
     assert len(final) > 5 and sum(len(table) for table in final.values()) > 100
 
 
-def test_a_write_touching_one_table_of_512_appends_one_line_with_only_that_table(tmp_path: Path) -> None:
+def test_a_write_touching_one_table_of_512_appends_one_line_with_only_that_table(tmp_path: Path,
+                                                                                 sealer: Sealer | None) -> None:
     path = tmp_path / "members.json"
     tables = {f"chats-{i:03d}": {str(i * 10 + j): {"language": "az", "n": j} for j in range(1, 4)}
               for i in range(512)}
-    path.write_text(json.dumps(tables, ensure_ascii=False), encoding="utf-8")  # as AtomicJSONStorage writes it
-    db = open_db(path)
+    # As AtomicJSONStorage writes it without a key: a plain snapshot is read with one too.
+    path.write_text(json.dumps(tables, ensure_ascii=False), encoding="utf-8")
+    db = open_db(path, sealer)
     db.table("chats-123").update({"language": "ru"}, doc_ids=[1232])
     db.close()
-    lines = journal_lines(path)
+    lines = journal_lines(path, sealer)
     assert len(lines) == 1
     expected = dict(tables["chats-123"])
     expected["1232"] = {"language": "ru", "n": 2}
     assert lines[0] == {"t": "chats-123", "d": expected}
     tables["chats-123"] = expected
-    assert stored(path) == tables
+    assert stored(path, sealer) == tables
 
 
-def test_each_write_is_one_append_fsynced_before_it_returns(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_each_write_is_one_append_fsynced_before_it_returns(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                            sealer: Sealer | None) -> None:
     path = tmp_path / "x.json"
-    db = open_db(path)
+    db = open_db(path, sealer)
     db.table("a").insert({"v": 1})
     fd = storage_of(db)._fd
     events: list[str] = []
@@ -166,12 +193,12 @@ def test_each_write_is_one_append_fsynced_before_it_returns(tmp_path: Path, monk
     db.drop_tables()  # two tables' lines, still one append
     assert events == ["write", "sync"]
     db.close()
-    assert len(journal_lines(path)) == 5
+    assert len(journal_lines(path, sealer)) == 5
 
 
-def test_a_write_that_changes_nothing_appends_nothing(tmp_path: Path) -> None:
+def test_a_write_that_changes_nothing_appends_nothing(tmp_path: Path, sealer: Sealer | None) -> None:
     path = tmp_path / "x.json"
-    db = open_db(path)
+    db = open_db(path, sealer)
     db.table("a").insert({"v": 1})
     size = journal_path(path).stat().st_size
     db.storage.write(db.storage.read() or {})
@@ -181,16 +208,16 @@ def test_a_write_that_changes_nothing_appends_nothing(tmp_path: Path) -> None:
     db.close()
 
 
-def test_drop_and_empty_tables_are_told_apart(tmp_path: Path) -> None:
+def test_drop_and_empty_tables_are_told_apart(tmp_path: Path, sealer: Sealer | None) -> None:
     path = tmp_path / "x.json"
-    db = open_db(path)
+    db = open_db(path, sealer)
     for name in ("kept", "emptied", "dropped"):
         db.table(name).insert({"v": name})
     db.table("emptied").truncate()
     db.drop_table("dropped")
     db.close()
-    assert stored(path) == {"kept": {"1": {"v": "kept"}}, "emptied": {}}
-    assert journal_lines(path)[-2:] == [{"t": "emptied", "d": {}}, {"t": "dropped", "drop": True}]
+    assert stored(path, sealer) == {"kept": {"1": {"v": "kept"}}, "emptied": {}}
+    assert journal_lines(path, sealer)[-2:] == [{"t": "emptied", "d": {}}, {"t": "dropped", "drop": True}]
 
 
 # -- the kill test ---------------------------------------------------------------------------------
@@ -207,7 +234,8 @@ def expected_state(last_k: int) -> dict[str, dict[str, Any]]:
 
 
 @pytest.mark.slow
-def test_writer_killed_at_random_moments_never_loses_an_acknowledged_write(tmp_path: Path) -> None:
+def test_writer_killed_at_random_moments_never_loses_an_acknowledged_write(tmp_path: Path,
+                                                                           sealer: Sealer | None) -> None:
     path = tmp_path / "members.json"
     compact_bytes = 32 * 1024  # a compaction every ~10 writes, so kills often land inside one
     rng = random.Random(4242)
@@ -220,7 +248,7 @@ def test_writer_killed_at_random_moments_never_loses_an_acknowledged_write(tmp_p
         mode = modes[round_no % len(modes)]
         child = subprocess.Popen(
             [sys.executable, str(ROOT / "tests" / "journal_writer.py"), str(path), str(compact_bytes),
-             "die-between" if mode == "die-between" else "run"],
+             "die-between" if mode == "die-between" else "run", *([KEY.hex()] if sealer else [])],
             stdout=subprocess.PIPE, text=True, env=env)
         assert child.stdout is not None
         seen = []
@@ -250,21 +278,23 @@ def test_writer_killed_at_random_moments_never_loses_an_acknowledged_write(tmp_p
             last_ack = acks[-1]
         acknowledged = acks[-1] if acks else last_k
 
-        snapshot = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}  # never torn
+        on_disk = snapshot(path, sealer) if path.exists() else {}  # never torn
         if mode == "die-between":
             # Killed after the new snapshot and before the journal reset: both hold everything.
             assert journal_path(path).stat().st_size > 0
-            assert normal(snapshot) == stored(path)
+            assert normal(on_disk) == stored(path, sealer)
         size = journal_path(path).stat().st_size
-        data = stored(path)  # opening replays the journal, ignores a torn last write, cleans temp files
+        data = stored(path, sealer)  # opening replays the journal, ignores a torn last write, cleans temp files
         assert not list(tmp_path.glob(f"{temp_prefix(path)}*"))
         torn += journal_path(path).stat().st_size < size
         last_k = max(doc["k"] for table in data.values() for doc in table.values())
         # Every acknowledged write is there, and at most the one write in flight at the kill besides.
         assert acknowledged <= last_k <= acknowledged + 1, "an acknowledged write is missing"
         assert data == expected_state(last_k), "a write was lost, torn or applied to the wrong document"
-        assert "Məmməd İbrahim — Мамед Ибрагим".encode() in path.read_bytes() + journal_path(path).read_bytes()
-    print(f"{during_compaction} of {KILLS} kills landed inside a compaction, {torn} left a torn journal tail; "
+        raw = path.read_bytes() + journal_path(path).read_bytes()
+        assert ("Məmməd İbrahim — Мамед Ибрагим".encode() in raw) is (sealer is None)
+    print(f"{'sealed' if sealer else 'plain'}: {during_compaction} of {KILLS} kills landed inside a compaction, "
+          f"{torn} left a torn journal tail; "
           f"{last_ack + 1} writes acknowledged")
     assert last_ack > KILLS
     assert during_compaction >= KILLS // len(modes)  # at least the die-between rounds
@@ -272,43 +302,44 @@ def test_writer_killed_at_random_moments_never_loses_an_acknowledged_write(tmp_p
 
 # -- torn and corrupt journals ---------------------------------------------------------------------
 
-def three_writes(path: Path) -> dict[str, Any]:
-    db = open_db(path)
+def three_writes(path: Path, sealer: Sealer | None = None) -> dict[str, Any]:
+    db = open_db(path, sealer)
     db.table("a").insert({"name": NAMES[0]})
     db.table("b").insert({"name": NAMES[1]})
     db.table("a").update({"name": NAMES[2]}, doc_ids=[1])
     db.close()
-    return stored(path)
+    return stored(path, sealer)
 
 
-def test_a_torn_last_line_is_ignored_and_truncated_away(tmp_path: Path) -> None:
+def test_a_torn_last_line_is_ignored_and_truncated_away(tmp_path: Path, sealer: Sealer | None) -> None:
     path = tmp_path / "x.json"
-    before = three_writes(path)
+    before = three_writes(path, sealer)
     size = journal_path(path).stat().st_size
-    whole = b'{"t":"b","d":{"1":{"name":"' + NAMES[3].encode() + b'"}}}\n'
+    whole = line_of({"t": "b", "d": {"1": {"name": NAMES[3]}}}, path, sealer)
     for cut in (1, len(whole) // 2, len(whole) - 1):  # everything but the newline is still torn
         with journal_path(path).open("ab") as journal:
             journal.write(whole[:cut])
-        assert stored(path) == before
+        assert stored(path, sealer) == before
         assert journal_path(path).stat().st_size == size
-    db = open_db(path)
+    db = open_db(path, sealer)
     db.table("b").insert({"name": NAMES[4]})  # appends after the good prefix, not after the garbage
     db.close()
-    assert stored(path)["b"] == {"1": {"name": NAMES[1]}, "2": {"name": NAMES[4]}}
+    assert stored(path, sealer)["b"] == {"1": {"name": NAMES[1]}, "2": {"name": NAMES[4]}}
 
 
-def test_a_multi_table_write_cut_short_is_dropped_as_a_whole(tmp_path: Path) -> None:
+def test_a_multi_table_write_cut_short_is_dropped_as_a_whole(tmp_path: Path, sealer: Sealer | None) -> None:
     path = tmp_path / "x.json"
-    before = three_writes(path)
+    before = three_writes(path, sealer)
     size = journal_path(path).stat().st_size
-    db = open_db(path)
+    db = open_db(path, sealer)
     db.drop_tables()  # one write that changes two tables: two lines, the first marked "more"
     db.close()
     lines = journal_path(path).read_bytes()[size:].splitlines(keepends=True)
-    assert [json.loads(line) for line in lines] == [{"t": "a", "drop": True, "more": True}, {"t": "b", "drop": True}]
-    assert stored(path) == {}
+    assert journal_lines(path, sealer)[-2:] == [{"t": "a", "drop": True, "more": True}, {"t": "b", "drop": True}]
+    assert len(lines) == 2
+    assert stored(path, sealer) == {}
     os.truncate(journal_path(path), size + len(lines[0]))  # killed after the first line of the group
-    assert stored(path) == before
+    assert stored(path, sealer) == before
     assert journal_path(path).stat().st_size == size
 
 
@@ -336,11 +367,43 @@ def test_a_corrupt_complete_line_raises_an_error_naming_it(tmp_path: Path, numbe
     assert journal_path(path).read_bytes() == before  # nothing truncated or rewritten
 
 
+@pytest.mark.parametrize(("number", "how"), [(2, "altered"), (3, "altered"), (1, "cut short"), (2, "another file's")])
+def test_a_sealed_line_that_does_not_open_raises_an_error_naming_it(tmp_path: Path, number: int, how: str) -> None:
+    path = tmp_path / "x.json"
+    three_writes(path, SEALER)
+    line = journal_path(path).read_bytes().splitlines(keepends=True)[number - 1]
+    if how == "altered":  # one base64 character of the ciphertext changed: the tag no longer matches
+        replacement = line[:30] + (b"A" if line[30:31] != b"A" else b"B") + line[31:]
+    elif how == "cut short":  # complete (it has its newline), but too short to be a record
+        replacement = line[:20] + b"\n"
+    else:  # a record of the same position in another file: the file's name is its associated data
+        other = tmp_path / "y.json"
+        three_writes(other, SEALER)
+        replacement = journal_path(other).read_bytes().splitlines(keepends=True)[number - 1]
+    corrupt_line(path, number, replacement)
+    before = journal_path(path).read_bytes()
+    with pytest.raises(JournalCorruptError, match=rf"x\.json\.journal: line {number}: "):
+        JournaledStorage(path, sealer=SEALER)
+    assert journal_path(path).read_bytes() == before
+
+
+def test_a_journal_sealed_with_another_key_is_refused_with_the_key_it_needs(tmp_path: Path) -> None:
+    path = tmp_path / "x.json"
+    three_writes(path, SEALER)
+    before = journal_path(path).read_bytes()
+    with pytest.raises(WrongKey, match=rf"x\.json\.journal: line 1: encrypted with another key \(key id "
+                                       rf"{SEALER.key_id.hex()}\)"):
+        JournaledStorage(path, sealer=Sealer(bytes(32)))
+    with pytest.raises(DataFileError, match="BOT_DATA_KEY is not set"):
+        JournaledStorage(path)
+    assert journal_path(path).read_bytes() == before
+
+
 # -- compaction ------------------------------------------------------------------------------------
 
-def test_compaction_keeps_the_journal_small_and_the_snapshot_whole(tmp_path: Path) -> None:
+def test_compaction_keeps_the_journal_small_and_the_snapshot_whole(tmp_path: Path, sealer: Sealer | None) -> None:
     path = tmp_path / "x.json"
-    db = open_db(path, compact_bytes=4096)
+    db = open_db(path, sealer, compact_bytes=4096)
     storage = storage_of(db)
     appended = 0
     for i in range(300):
@@ -352,37 +415,37 @@ def test_compaction_keeps_the_journal_small_and_the_snapshot_whole(tmp_path: Pat
     assert path.exists() and appended > 4 * 4096  # so it must have compacted several times
     state = normal(db.storage.read())
     db.close()
-    assert stored(path) == state
-    replayed = json.loads(path.read_text(encoding="utf-8"))
-    journal_module.replay_journal(journal_path(path).read_bytes(), replayed, journal_path(path))
+    assert stored(path, sealer) == state
+    replayed = snapshot(path, sealer)
+    journal_module.replay_journal(journal_path(path).read_bytes(), replayed, journal_path(path), sealer)
     assert normal(replayed) == state
 
-    db = open_db(path)
+    db = open_db(path, sealer)
     storage_of(db).compact()
     db.close()
     assert journal_path(path).stat().st_size == 0
-    assert json.loads(path.read_text(encoding="utf-8")) == state
-    assert stored(path) == state
+    assert snapshot(path, sealer) == state
+    assert stored(path, sealer) == state
 
 
-def test_big_tables_are_snapshotted_in_pieces_that_still_make_one_file(tmp_path: Path,
-                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_big_tables_are_snapshotted_in_pieces_that_still_make_one_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                        sealer: Sealer | None) -> None:
     monkeypatch.setattr(journal_module, "SNAPSHOT_CHUNK_DOCS", 3)
     path = tmp_path / "x.json"
-    db = open_db(path)
+    db = open_db(path, sealer)
     db.table("big").insert_multiple({"i": i, "name": NAMES[i % 5]} for i in range(10))
     db.table("small").insert({"i": 1})
     db.table("empty").truncate()
     state = normal(db.storage.read())
     storage_of(db).compact()
     db.close()
-    assert json.loads(path.read_text(encoding="utf-8")) == state
+    assert snapshot(path, sealer) == state
     assert len(state["big"]) == 10
 
 
-def test_a_crash_between_snapshot_and_journal_reset_still_loads(tmp_path: Path) -> None:
+def test_a_crash_between_snapshot_and_journal_reset_still_loads(tmp_path: Path, sealer: Sealer | None) -> None:
     path = tmp_path / "x.json"
-    db = open_db(path)
+    db = open_db(path, sealer)
     for i in range(40):
         db.table(f"t-{i % 3}").insert({"i": i, "name": NAMES[i % 5]})
     db.table("t-1").remove(doc_ids=[2])
@@ -392,19 +455,19 @@ def test_a_crash_between_snapshot_and_journal_reset_still_loads(tmp_path: Path) 
     storage_of(db).compact()
     db.close()
     journal_path(path).write_bytes(old_journal)  # as if the process died before the journal reset
-    assert stored(path) == state  # replaying the old journal over the new snapshot changes nothing
+    assert stored(path, sealer) == state  # replaying the old journal over the new snapshot changes nothing
 
-    db = open_db(path)
+    db = open_db(path, sealer)
     db.table("t-0").insert({"i": 99})
     state = normal(db.storage.read())
     db.close()
-    assert stored(path) == state
+    assert stored(path, sealer) == state
 
 
-def test_a_failed_journal_reset_fails_compact_but_loses_nothing(tmp_path: Path,
-                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failed_journal_reset_fails_compact_but_loses_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                 sealer: Sealer | None) -> None:
     path = tmp_path / "x.json"
-    db = open_db(path)
+    db = open_db(path, sealer)
     db.table("a").insert_multiple({"i": i} for i in range(5))
     state = normal(db.storage.read())
 
@@ -415,15 +478,15 @@ def test_a_failed_journal_reset_fails_compact_but_loses_nothing(tmp_path: Path,
     with pytest.raises(OSError, match="simulated"):
         storage_of(db).compact()
     db.close()
-    assert json.loads(path.read_text(encoding="utf-8")) == state
+    assert snapshot(path, sealer) == state
     assert journal_path(path).stat().st_size > 0
-    assert stored(path) == state
+    assert stored(path, sealer) == state
 
 
-def test_a_failed_automatic_compaction_does_not_fail_the_durable_write(tmp_path: Path,
-                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failed_automatic_compaction_does_not_fail_the_durable_write(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                        sealer: Sealer | None) -> None:
     path = tmp_path / "x.json"
-    db = open_db(path, compact_bytes=100)
+    db = open_db(path, sealer, compact_bytes=100)
     calls = []
 
     def fail() -> None:
@@ -436,14 +499,14 @@ def test_a_failed_automatic_compaction_does_not_fail_the_durable_write(tmp_path:
     assert 1 < len(calls) < 6  # retried, but not on every write
     state = normal(db.storage.read())
     db.close()
-    assert stored(path) == state and len(state) == 8
+    assert stored(path, sealer) == state and len(state) == 8
 
 
 # -- failed writes ---------------------------------------------------------------------------------
 
-def test_a_write_that_cannot_be_serialized_leaves_the_old_state(tmp_path: Path) -> None:
+def test_a_write_that_cannot_be_serialized_leaves_the_old_state(tmp_path: Path, sealer: Sealer | None) -> None:
     path = tmp_path / "x.json"
-    db = open_db(path)
+    db = open_db(path, sealer)
     db.table("a").insert({"v": 1})
     journal_before = journal_path(path).read_bytes()
     with pytest.raises(TypeError):
@@ -452,14 +515,14 @@ def test_a_write_that_cannot_be_serialized_leaves_the_old_state(tmp_path: Path) 
     assert journal_path(path).read_bytes() == journal_before
     db.table("a").update({"v": 2}, doc_ids=[1])
     db.close()
-    assert stored(path) == {"a": {"1": {"v": 2}}}
+    assert stored(path, sealer) == {"a": {"1": {"v": 2}}}
 
 
 @pytest.mark.parametrize("failing", ["write", "fdatasync"])
 def test_a_failed_append_is_undone_and_the_old_state_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                          failing: str) -> None:
+                                                          failing: str, sealer: Sealer | None) -> None:
     path = tmp_path / "x.json"
-    db = open_db(path)
+    db = open_db(path, sealer)
     db.table("a").insert_multiple({"v": i, "name": NAMES[i]} for i in range(3))
     before = normal(db.storage.read())
     journal_before = journal_path(path).read_bytes()
@@ -493,13 +556,13 @@ def test_a_failed_append_is_undone_and_the_old_state_kept(tmp_path: Path, monkey
     db.table("a").update({"v": 7}, doc_ids=[3])
     db.close()
     before["a"]["3"]["v"] = 7
-    assert stored(path) == before
+    assert stored(path, sealer) == before
 
 
-def test_an_append_that_cannot_be_undone_refuses_further_writes(tmp_path: Path,
-                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_append_that_cannot_be_undone_refuses_further_writes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                 sealer: Sealer | None) -> None:
     path = tmp_path / "x.json"
-    db = open_db(path)
+    db = open_db(path, sealer)
     db.table("a").insert({"v": 1})
     fd = storage_of(db)._fd
     real_write = os.write
@@ -521,7 +584,7 @@ def test_an_append_that_cannot_be_undone_refuses_further_writes(tmp_path: Path,
     with pytest.raises(OSError, match="reopen"):
         db.table("a").insert({"v": 3})
     db.close()
-    assert stored(path) == {"a": {"1": {"v": 1}}}  # the half line is a torn tail
+    assert stored(path, sealer) == {"a": {"1": {"v": 1}}}  # the half line is a torn tail
 
 
 def test_writing_after_close_is_refused(tmp_path: Path) -> None:
@@ -546,3 +609,23 @@ def test_text_is_stored_as_utf8_not_escaped(tmp_path: Path) -> None:
     raw = path.read_bytes()
     assert "Şəhriyar Ağayev".encode() in raw and "Гюльнара".encode() in raw and b"\\u" not in raw
     assert [doc["name"] for doc in stored(path)["chats"].values()] == NAMES
+
+
+def test_sealed_lines_and_snapshots_reveal_nothing_and_no_two_lines_are_alike(tmp_path: Path) -> None:
+    path = tmp_path / "x.json"
+    db = open_db(path, SEALER)
+    for name in NAMES:
+        db.table("chats").insert({"name": name})
+    for value in (1, 2, 1):  # the first and the last line say the same: a fresh nonce each
+        db.table("same").upsert(Document({"v": value}, doc_id=1))
+    raw = journal_path(path).read_bytes()
+    lines = raw.splitlines()
+    assert len(lines) >= 8 and len(set(lines)) == len(lines) and all(line.startswith(b"!") for line in lines)
+    assert journal_lines(path, SEALER)[-1] == journal_lines(path, SEALER)[-3] == {"t": "same", "d": {"1": {"v": 1}}}
+    storage_of(db).compact()
+    db.close()
+    raw += path.read_bytes()
+    assert path.read_bytes().startswith(b"campaign-bot sealed")
+    for secret in (*NAMES, "chats", '"name"'):
+        assert secret.encode() not in raw
+    assert [doc["name"] for doc in stored(path, SEALER)["chats"].values()] == NAMES

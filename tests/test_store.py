@@ -20,19 +20,42 @@ from bot.store import DataDirInUse, Store
 from bot.store import chats as chats_module
 from bot.store.content_repo import ORIGIN_ADMIN
 from bot.store.engine.atomic import AtomicJSONStorage, clean_stale_temp_files, temp_prefix
+from bot.store.engine.seal import Sealer, open_file, open_line
 
 ROOT = Path(__file__).resolve().parent.parent
 KILLS = 60
+KEY = bytes(range(32))
+
+
+@pytest.fixture(params=[None, KEY], ids=["plain", "sealed"])
+def key(request: pytest.FixtureRequest) -> bytes | None:
+    """Without a data key and with one (the files sealed): the store behaves the same."""
+    value: bytes | None = request.param
+    return value
+
+
+def opened(directory: Path, pattern: str, key: bytes | None) -> bytes:
+    """The files' content as whoever holds the key reads it (sealed records opened), one record a line."""
+    sealer = Sealer(key) if key else None
+    records = []
+    for path in sorted(directory.glob(pattern)):
+        raw = path.read_bytes()
+        if path.name.endswith(".journal"):
+            records += [open_line(line, path, n, sealer) for n, line in enumerate(raw.splitlines(), 1)]
+        else:
+            records.append(open_file(raw, path, sealer))
+    return b"\n".join(records)
 
 
 @pytest.mark.slow
-def test_writer_killed_at_random_moments_always_leaves_a_whole_file(tmp_path: Path) -> None:
+def test_writer_killed_at_random_moments_always_leaves_a_whole_file(tmp_path: Path, key: bytes | None) -> None:
     path = tmp_path / "members.json"
     rng = random.Random(20201)
     last_round = -1
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     for _ in range(KILLS):
-        child = subprocess.Popen([sys.executable, str(ROOT / "tests" / "kill_writer.py"), str(path)],
+        child = subprocess.Popen([sys.executable, str(ROOT / "tests" / "kill_writer.py"), str(path),
+                                  *([key.hex()] if key else [])],
                                  stdout=subprocess.PIPE, text=True, env=env)
         assert child.stdout is not None
         assert child.stdout.readline().strip() == "ready"
@@ -42,15 +65,16 @@ def test_writer_killed_at_random_moments_always_leaves_a_whole_file(tmp_path: Pa
         child.wait()
         child.stdout.close()
 
-        data = json.loads(path.read_text(encoding="utf-8"))  # never torn: this must parse
+        sealer = Sealer(key) if key else None
+        data = json.loads(open_file(path.read_bytes(), path, sealer))  # never torn: this must open and parse
         rounds = {doc["round"] for doc in data["members"].values()}
         assert len(data["members"]) == 1000
         assert len(rounds) == 1, "a write was applied to only part of the documents"
         assert rounds.pop() > last_round  # every acknowledged ("ready") write survived
         last_round = max(doc["round"] for doc in data["members"].values())
-        assert "Məmməd İbrahim" in path.read_text(encoding="utf-8")  # ensure_ascii=False
+        assert ("Məmməd İbrahim".encode() in path.read_bytes()) is (key is None)  # ensure_ascii=False, or sealed
 
-        TinyDB(path, storage=AtomicJSONStorage).close()  # opening cleans what the kill left
+        TinyDB(path, storage=AtomicJSONStorage, sealer=sealer).close()  # opening cleans what the kill left
         assert not list(tmp_path.glob(f"{temp_prefix(path)}*"))
 
 
@@ -95,8 +119,8 @@ def test_in_process_second_store_is_refused(tmp_path: Path) -> None:
         store.close()
 
 
-async def test_chat_record_holds_only_what_the_bot_needs(tmp_path: Path) -> None:
-    store = Store(tmp_path)
+async def test_chat_record_holds_only_what_the_bot_needs(tmp_path: Path, key: bytes | None) -> None:
+    store = Store(tmp_path, key)
     try:
         assert await store.chats.get(42) is None
         record = await store.chats.set_language(42, "az")
@@ -111,7 +135,7 @@ async def test_chat_record_holds_only_what_the_bot_needs(tmp_path: Path) -> None
     finally:
         store.close()
 
-    store = Store(tmp_path)  # survives a restart
+    store = Store(tmp_path, key)  # survives a restart
     try:
         kept = await store.chats.get(42)
         assert kept is not None and kept.subscriptions == ("asif-yusifli",)
@@ -121,15 +145,15 @@ async def test_chat_record_holds_only_what_the_bot_needs(tmp_path: Path) -> None
         assert len(record.created) == len("2026-11-22")
         assert await store.forget_chat(42) is True
         assert await store.chats.get(42) is None
-        raw = b"".join(p.read_bytes() for p in tmp_path.glob("chats.json*"))
+        raw = opened(tmp_path, "chats.json*", key)
         assert b'"42"' not in raw  # gone from the journal's history too
         assert await store.forget_chat(42) is False
     finally:
         store.close()
 
 
-async def test_recipients_follow_their_topic_and_skip_inactive_chats(tmp_path: Path) -> None:
-    store = Store(tmp_path)
+async def test_recipients_follow_their_topic_and_skip_inactive_chats(tmp_path: Path, key: bytes | None) -> None:
+    store = Store(tmp_path, key)
     try:
         await store.chats.subscribe(1, ALL, "en")
         await store.chats.subscribe(2, "asif-yusifli", "az")
@@ -234,8 +258,9 @@ async def test_a_record_without_its_file_is_kept_and_reported(tmp_path: Path) ->
         store.close()
 
 
-async def test_forget_erases_a_chat_from_every_broadcast_and_keeps_the_totals(tmp_path: Path) -> None:
-    store = Store(tmp_path)
+async def test_forget_erases_a_chat_from_every_broadcast_and_keeps_the_totals(tmp_path: Path,
+                                                                              key: bytes | None) -> None:
+    store = Store(tmp_path, key)
     try:
         targets = [Target(chat, "en", False) for chat in (11, 12, 13)]
         broadcast = await store.outbox.create(SEND, 1, ALL, 99, targets)
@@ -247,14 +272,14 @@ async def test_forget_erases_a_chat_from_every_broadcast_and_keeps_the_totals(tm
         assert (deliveries[3].chat_id, deliveries[3].status) == (0, FORGOTTEN)  # pending: never sent now
         assert deliveries[2].chat_id == 12
         assert await store.outbox.claim(broadcast.id, 10) == []
-        raw = b"".join(p.read_bytes() for p in tmp_path.glob("outbox.json*"))
+        raw = opened(tmp_path, "outbox.json*", key)
         assert b'"chat":11' not in raw and b'"chat":13' not in raw  # not in the journal's history either
     finally:
         store.close()
 
 
-async def test_old_deliveries_are_pruned_to_their_totals(tmp_path: Path) -> None:
-    store = Store(tmp_path)
+async def test_old_deliveries_are_pruned_to_their_totals(tmp_path: Path, key: bytes | None) -> None:
+    store = Store(tmp_path, key)
     try:
         broadcast = await store.outbox.create(SEND, 1, ALL, 99, [Target(c, "en", False) for c in (21, 22)])
         claimed = await store.outbox.claim(broadcast.id, 5)
@@ -269,9 +294,10 @@ async def test_old_deliveries_are_pruned_to_their_totals(tmp_path: Path) -> None
         store.close()
 
 
-async def test_quiet_and_active_go_back_to_their_defaults_and_survive_a_restart(tmp_path: Path) -> None:
+async def test_quiet_and_active_go_back_to_their_defaults_and_survive_a_restart(tmp_path: Path,
+                                                                                key: bytes | None) -> None:
     """They are stored only when they differ from the default (quiet off, active): a change back removes them."""
-    store = Store(tmp_path)
+    store = Store(tmp_path, key)
     try:
         await store.chats.subscribe(7, ALL, "en")
         await store.chats.set_quiet(7, True, "en")
@@ -282,7 +308,7 @@ async def test_quiet_and_active_go_back_to_their_defaults_and_survive_a_restart(
         await store.chats.set_active(7, True)
     finally:
         store.close()
-    store = Store(tmp_path)
+    store = Store(tmp_path, key)
     try:
         record = await store.chats.get(7)
         assert record is not None and not record.quiet and record.active and record.subscriptions == (ALL,)
@@ -291,8 +317,9 @@ async def test_quiet_and_active_go_back_to_their_defaults_and_survive_a_restart(
         store.close()
 
 
-async def test_a_chat_that_blocked_the_bot_long_ago_is_deleted_and_its_history_with_it(tmp_path: Path) -> None:
-    store = Store(tmp_path)
+async def test_a_chat_that_blocked_the_bot_long_ago_is_deleted_and_its_history_with_it(tmp_path: Path,
+                                                                                       key: bytes | None) -> None:
+    store = Store(tmp_path, key)
     day = [date(2026, 1, 1)]
     store.chats = chats_module.ChatRepository(store.db, today=lambda: day[0])
     try:
@@ -307,7 +334,7 @@ async def test_a_chat_that_blocked_the_bot_long_ago_is_deleted_and_its_history_w
         assert await store.chats.prune_inactive(90) == 2
         assert await store.chats.get(11) is None and await store.chats.get(-1005, 3) is None
         assert await store.chats.get(12) is not None and await store.chats.get(13) is not None
-        raw = b"".join(p.read_bytes() for p in tmp_path.glob("chats.json*"))
+        raw = opened(tmp_path, "chats.json*", key)
         assert b'"11"' not in raw and b'"-1005"' not in raw  # gone from the journal's history too
         assert await store.chats.prune_inactive(90) == 0
     finally:

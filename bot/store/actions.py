@@ -5,10 +5,11 @@ first 16 bytes of HMAC-SHA256("<case id>:<member id>") under a secret of its own
 nothing else; the same member's fingerprints for two cases have nothing in common; and without the secret a
 fingerprint cannot be tested against a member id. The count of a case is the number of its fingerprints.
 
-What it does not hide: the secret is in the data directory (`KEY_FILE`, made on first use, owner-only), so
-whoever holds the whole directory and a member's id can tell whether that member pressed "I did it" on a case.
-`/forget` leaves the fingerprints as they are: they name no one. A lost `KEY_FILE` means a new secret: the counts
-stay, and a member who presses again is counted again.
+What it does not hide: the secret is in the data directory (`KEY_FILE`, made on first use, owner-only, sealed
+with `BOT_DATA_KEY` when it is set), so whoever holds the whole directory (and the key, if one is set) and a
+member's id can tell whether that member pressed "I did it" on a case. `/forget` leaves the fingerprints as they
+are: they name no one. A lost `KEY_FILE` means a new secret: the counts stay, and a member who presses again is
+counted again.
 
 `actions.json` is journaled (docs/STORAGE.md) and each case's fingerprints are spread over `SHARDS` tables
 (`acted-<case id>-<hh>`, `hh` the fingerprint's first byte), so that a press journals one small table; a
@@ -21,13 +22,11 @@ import hashlib
 import hmac
 import re
 import secrets
-from pathlib import Path
 
 from tinydb import TinyDB
 from tinydb.table import Document, Table
 
 from bot.store.database import Database
-from bot.store.engine.atomic import atomic_write_bytes, clean_stale_temp_files
 
 FILE = "actions"
 KEY_FILE = "actions.key"
@@ -49,15 +48,17 @@ def table_name(case_id: str, fingerprint: bytes) -> str:
     return f"acted-{case_id}-{fingerprint[0]:02x}"
 
 
-def read_or_create_key(path: Path) -> bytes:
-    """The secret in `path`, made (random, owner-only, atomically) if there is none yet."""
-    clean_stale_temp_files(path)  # a writer killed before its rename: there was no key yet
-    try:
-        text = path.read_text(encoding="ascii").strip()
-    except FileNotFoundError:
+def read_or_create_key(db: Database) -> bytes:
+    """The secret in `KEY_FILE`, made (random, owner-only, atomically; sealed like the tables when the store has a
+    key) if there is none yet. Call only from `db.run`."""
+    path = db.data_dir / KEY_FILE
+    stored = db.read_private_file(KEY_FILE)
+    if stored is None:
         key = secrets.token_bytes(KEY_BYTES)
-        atomic_write_bytes(path, key.hex().encode("ascii") + b"\n")
+        db.write_private_file(KEY_FILE, key.hex().encode("ascii") + b"\n")
         return key
+    try:
+        text = stored.decode("ascii").strip()
     except UnicodeDecodeError:
         raise BadKeyFile(f"{path} is not a key campaign-bot wrote (expected {KEY_BYTES * 2} hex digits)") from None
     try:
@@ -82,7 +83,7 @@ class ActionRepository:
 
     def _fingerprint(self, case_id: str, member_id: int) -> bytes:
         if self._key is None:
-            self._key = read_or_create_key(self._db.data_dir / KEY_FILE)
+            self._key = read_or_create_key(self._db)
         message = f"{case_id}:{member_id}".encode("ascii")
         return hmac.new(self._key, message, hashlib.sha256).digest()[:FINGERPRINT_BYTES]
 

@@ -28,7 +28,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from bench_support import LoopMonitor, Progress, RateLimitLog, StandIn, median
+from bench_support import LoopMonitor, Progress, RateLimitLog, StandIn, data_key, median, store_key
 from telegram import Bot, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import RetryAfter, TelegramError
@@ -80,14 +80,15 @@ async def subscribe_chats(store: Store, ids: Sequence[int]) -> float:
 @asynccontextmanager
 async def running_bot(api: StandIn, data_dir: Path, **settings: Any) -> AsyncIterator[tuple[Services, Any]]:
     """The real Application, built by `bot.app.build` as everywhere, running by long polling at `api`."""
-    application = build(Settings(token=Secret(TOKEN), data_dir=data_dir, api_base_url=api.base_url, **settings))
+    application = build(Settings(token=Secret(TOKEN), data_dir=data_dir, api_base_url=api.base_url, data_key=data_key(),
+                                 **settings))
     async with running(application, poll_timeout=1):
         yield services_of(application), application
 
 
 async def subscribed(data_dir: Path, ids: Sequence[int]) -> float:
     """Seconds to subscribe `ids` to all updates, in a store opened and closed for it (the bot opens its own)."""
-    store = Store(data_dir)
+    store = Store(data_dir, store_key())
     try:
         return await subscribe_chats(store, ids)
     finally:
@@ -297,7 +298,7 @@ async def sender_ceiling(workdir: Path, *, recipients: int, repeats: int, httpx_
                         runs.append(await timed_broadcast(publisher, services.store, api, timeout=timeout,
                                                           limiter_log=limiter_log))
             # The variants below drive the same broadcaster on other bots, with the store the bot used.
-            store = Store(data_dir)
+            store = Store(data_dir, store_key())
             try:
                 await store.content.load()
                 catalogs = Catalogs(locales_dir())

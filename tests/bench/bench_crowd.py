@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench_support import StandIn, percentile
+from bench_support import StandIn, data_key, percentile, store_key
 
 from bot.app import build, running, services_of
 from bot.config import Secret, Settings
@@ -37,7 +37,7 @@ async def answer_crowd(workdir: Path, *, members: int, rate: float | None, per_c
                        timeout: float) -> dict[str, Any]:
     async with StandIn(workdir, rate=rate, per_chat_rate=per_chat_rate, latency=latency) as api:
         settings = Settings(token=Secret(TOKEN), data_dir=workdir / f"data-{tag}", api_base_url=api.base_url,
-                            send_rate=send_rate, max_concurrent_updates=max_concurrent_updates)
+                            data_key=data_key(), send_rate=send_rate, max_concurrent_updates=max_concurrent_updates)
         application = build(settings)
         async with running(application, poll_timeout=1):
             await asyncio.sleep(0.5)  # the start-up's own requests (command menus) are done
@@ -91,13 +91,14 @@ async def replies_during_broadcast(workdir: Path, *, recipients: int, members: i
         ids = list(range(1_000_001, 1_000_001 + recipients))
         await api.register_chats([*ids, 90001])
         data_dir = workdir / "data-during"
-        store = Store(data_dir)
+        store = Store(data_dir, store_key())
         try:
             for start in range(0, recipients, 500):
                 await asyncio.gather(*(store.chats.subscribe(c, ALL, "en") for c in ids[start:start + 500]))
         finally:
             store.close()
-        settings = Settings(token=Secret(TOKEN), data_dir=data_dir, api_base_url=api.base_url, send_rate=29.5)
+        settings = Settings(token=Secret(TOKEN), data_dir=data_dir, api_base_url=api.base_url, data_key=data_key(),
+                            send_rate=29.5)
         application = build(settings, application_class=TrackedApplication)
         assert isinstance(application, TrackedApplication)
         async with running(application, poll_timeout=1):

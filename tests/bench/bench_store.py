@@ -23,7 +23,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from bench_support import LoopMonitor, median, percentile
+from bench_support import LoopMonitor, median, percentile, store_key
 from tinydb import TinyDB
 from tinydb.table import Document
 
@@ -262,7 +262,7 @@ async def store_at_scale(workdir: Path, *, members: int, operations: int, rate: 
                          probe_operations: int, baseline_updates: int) -> dict[str, Any]:
     """Scenario 3: bulk load, cold reopen, paced operations with the loop watched, a compaction probe."""
     data_dir = workdir / "store-data"
-    store = Store(data_dir)
+    store = Store(data_dir, store_key())
     try:
         load = await store.db.run(_bulk_load, store.db, members)
     finally:
@@ -273,7 +273,7 @@ async def store_at_scale(workdir: Path, *, members: int, operations: int, rate: 
     rng = random.Random(1234)
     new_ids: list[int] = []
     started = time.perf_counter()
-    store = Store(data_dir)
+    store = Store(data_dir, store_key())
     try:
         await store.chats.get(FIRST_CHAT)  # the first access opens the file: snapshot load and journal replay
         reopen_s = time.perf_counter() - started

@@ -24,12 +24,25 @@ from typing import Any
 
 import aiohttp
 
+from bot.config import Secret, data_key_bytes
+
 ROOT = Path(__file__).resolve().parents[2]
 """The checkout (/work/main): the stand-in process runs from here."""
 
 STANDIN_START_TIMEOUT = 20.0
 STANDIN_STOP_TIMEOUT = 5.0
 CONTROL_TIMEOUT = aiohttp.ClientTimeout(total=10)
+
+
+def data_key() -> Secret:
+    """BOT_DATA_KEY as the benchmarks run with it (`run.py --data-key` sets a fresh one): the stores they open and the
+    bots they start seal the data files with it, as a deployment with the key does; unset, they are plain."""
+    return Secret(os.environ.get("BOT_DATA_KEY", ""))
+
+
+def store_key() -> bytes | None:
+    """The same key for `Store(data_dir, key)`."""
+    return data_key_bytes(data_key())
 
 
 # --- the stand-in, in a process of its own -----------------------------------------------------------

@@ -1,4 +1,4 @@
-"""campaign-bot benchmarks: `python tests/bench/run.py [--quick] [--json PATH] [--only pace,ceiling,store]`.
+"""campaign-bot benchmarks: `python tests/bench/run.py [--quick] [--json PATH] [--only pace,store] [--data-key]`.
 
 1. pace     A broadcast at Telegram's pace: the stand-in (`python -m bot.tryout.standin --rate 30 --latency 0.08`,
             a separate process) and the real Application; sustained msg/s, 429s, deliveries not sent.
@@ -29,11 +29,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import json
 import logging
 import math
 import os
 import platform
+import secrets
 import sys
 import tempfile
 import time
@@ -399,6 +401,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--serial-baselines", action="store_true",
                         help="run scenario 1's naive baseline after the broadcast, on the same stand-in process, "
                              "instead of during it on a second stand-in process with the same configuration")
+    parser.add_argument("--data-key", action="store_true",
+                        help="run with BOT_DATA_KEY set to a fresh key: every store and bot seals its data files, as "
+                             "a deployment with encryption at rest does")
     parser.add_argument("--only", default=",".join(SCENARIOS),
                         help=f"comma-separated subset of {', '.join(SCENARIOS)} (default: all)")
     args = parser.parse_args(argv)
@@ -408,6 +413,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown scenario(s): {', '.join(unknown)}")
     plan = QUICK if args.quick else FULL
     _configure_logging()
+    if args.data_key:
+        os.environ["BOT_DATA_KEY"] = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode().rstrip("=")
 
     started = time.perf_counter()
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
@@ -416,7 +423,8 @@ def main(argv: list[str] | None = None) -> int:
     timings: dict[str, float] = {}
     loads: dict[str, list[float]] = {}
     rows: list[Row] = []
-    print(f"campaign-bot benchmarks ({'quick' if args.quick else 'full'}); {os.cpu_count()} CPUs, "
+    sealed = "data files sealed with BOT_DATA_KEY" if os.environ.get("BOT_DATA_KEY") else "data files plain"
+    print(f"campaign-bot benchmarks ({'quick' if args.quick else 'full'}, {sealed}); {os.cpu_count()} CPUs, "
           f"Python {platform.python_version()}", flush=True)
     with tempfile.TemporaryDirectory(prefix="campaign-bench-") as tmp:
         for name in chosen:
@@ -455,6 +463,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.json is not None:
         report = {"mode": "quick" if args.quick else "full", "started_utc": started_at, "duration_s": total,
+                  "data_key": bool(os.environ.get("BOT_DATA_KEY")),
                   "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                               "platform": platform.platform()},
                   "plan": asdict(plan), "targets": {"pace_msg_s": PACE_TARGET, "ceiling_msg_s": CEILING_TARGET,

@@ -40,6 +40,12 @@ Keeping TinyDB's table layer cheap is the caller's part: TinyDB rebuilds the who
 updates on every write, so big collections are spread over many small tables (`tables.py`); a write then
 serializes and appends only the one small table it touched.
 
+Sealed (`BOT_DATA_KEY`, `seal.py`): with a `Sealer`, the snapshot is one sealed record and every journal line
+is sealed on its own (a fresh nonce each, the journal's name as associated data) and written as base64 after a
+`!`; a line still ends with its newline, so torn tails and "more" groups work as above, and a complete line that
+does not decrypt is corruption like a complete line that does not parse. Plain snapshots and lines (written before
+the key was set) are still read; what this storage writes with a sealer is sealed.
+
 Thread model: not thread-safe, by design. The bot runs every TinyDB call on one dedicated thread
 (`Database.run`), so there is exactly one reader/writer and no lock is taken here.
 """
@@ -56,8 +62,10 @@ from typing import Any
 
 from tinydb.storages import Storage
 
-from bot.store.engine.atomic import atomic_write_bytes, clean_stale_temp_files, fsync_directory
+from bot.store.engine.atomic import atomic_write_bytes, clean_stale_temp_files, fsync_directory, parse_tables
+from bot.store.engine.errors import CorruptFile
 from bot.store.engine.private import make_private, make_private_dirs, open_private
+from bot.store.engine.seal import Sealer, open_file, open_line
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +78,7 @@ SNAPSHOT_CHUNK_DOCS = 2000
 Tables = dict[str, Any]
 
 
-class JournalCorruptError(ValueError):
+class JournalCorruptError(CorruptFile):
     """The journal holds a complete line that is not a valid journal record."""
 
 
@@ -85,8 +93,9 @@ def journal_path(path: Path) -> Path:
     return path.with_name(path.name + JOURNAL_SUFFIX)
 
 
-def replay_journal(raw: bytes, tables: Tables, where: Path) -> int:
-    """Apply the journal `raw` to `tables` in place; returns the length of its valid (untorn) prefix."""
+def replay_journal(raw: bytes, tables: Tables, where: Path, sealer: Sealer | None = None) -> int:
+    """Apply the journal `raw` (read from `where`) to `tables` in place; returns the length of its valid (untorn)
+    prefix. Sealed lines are opened with `sealer`."""
     good_end = 0  # end of the last fully applied group
     pending: list[tuple[str, Any]] = []  # lines of a multi-table write whose last line is not read yet
     offset = 0
@@ -100,7 +109,7 @@ def replay_journal(raw: bytes, tables: Tables, where: Path) -> int:
         offset = newline + 1
         if not line.strip():
             continue
-        record = _parse_line(line, where, line_no)
+        record = parse_line(line, where, line_no, sealer)
         name = record["t"]
         pending.append((name, None if record.get("drop") else record["d"]))
         if record.get("more"):
@@ -115,7 +124,12 @@ def replay_journal(raw: bytes, tables: Tables, where: Path) -> int:
     return good_end
 
 
-def _parse_line(line: bytes, where: Path, line_no: int) -> dict[str, Any]:
+def parse_line(line: bytes, where: Path, line_no: int, sealer: Sealer | None = None) -> dict[str, Any]:
+    """One complete journal line as its record; `JournalCorruptError` naming the file and line if it is not one."""
+    try:
+        line = open_line(line, where, line_no, sealer)
+    except CorruptFile as error:
+        raise JournalCorruptError(f"{error}; the journal is corrupt, refusing to drop acknowledged writes") from None
     try:
         record = json.loads(line)
     except ValueError as error:  # JSONDecodeError and UnicodeDecodeError
@@ -153,10 +167,12 @@ class JournaledStorage(Storage):
     journal). Call `compact()` at clean shutdown so the next start replays nothing.
     """
 
-    def __init__(self, path: str | os.PathLike[str], *, compact_bytes: int = DEFAULT_COMPACT_BYTES) -> None:
+    def __init__(self, path: str | os.PathLike[str], *, compact_bytes: int = DEFAULT_COMPACT_BYTES,
+                 sealer: Sealer | None = None) -> None:
         if compact_bytes <= 0:
             raise ValueError("compact_bytes must be positive")
         self.path = Path(path)
+        self.sealer = sealer
         self.journal_path = journal_path(self.path)
         self.compact_bytes = compact_bytes
         self._next_compact_at = compact_bytes
@@ -182,17 +198,12 @@ class JournaledStorage(Storage):
             raw = self.path.read_bytes()
         except FileNotFoundError:
             return {}
-        if not raw.strip():
-            return {}
-        data = json.loads(raw)
-        if not isinstance(data, dict) or not all(isinstance(table, dict) for table in data.values()):
-            raise ValueError(f"{self.path}: not a TinyDB file (expected {{table: {{doc_id: document}}}})")
-        return data
+        return parse_tables(open_file(raw, self.path, self.sealer), self.path) or {}
 
     def _load(self, *, truncate_torn_tail: bool) -> tuple[Tables, int]:
         data = self._load_snapshot()
         raw = self.journal_path.read_bytes()
-        good_end = replay_journal(raw, data, self.journal_path)
+        good_end = replay_journal(raw, data, self.journal_path, self.sealer)
         if good_end < len(raw) and truncate_torn_tail:
             log.warning("%s: ignoring a torn last write (%d bytes, never acknowledged)",
                         self.journal_path, len(raw) - good_end)
@@ -228,7 +239,7 @@ class JournaledStorage(Storage):
             lines += [{"t": name, "drop": True} for name in dropped]
             for line in lines[:-1]:
                 line["more"] = True
-            payload = "".join(_dumps(line) + "\n" for line in lines).encode()
+            payload = self._journal_lines([_dumps(line).encode() for line in lines])
         except BaseException:
             # TinyDB may have changed documents in place before calling us: go back to what is on disk.
             self._reload_after_failure()
@@ -241,6 +252,12 @@ class JournaledStorage(Storage):
             except Exception:  # the write itself is durable; compaction is retried later
                 log.exception("%s: compaction failed, will retry", self.path)
                 self._next_compact_at = self._journal_size + self.compact_bytes
+
+    def _journal_lines(self, lines: list[bytes]) -> bytes:
+        if self.sealer is None:
+            return b"".join(line + b"\n" for line in lines)
+        name = self.journal_path.name
+        return b"".join(self.sealer.seal_line(line, name) for line in lines)
 
     def _append(self, payload: bytes) -> None:
         assert self._fd is not None
@@ -287,7 +304,10 @@ class JournaledStorage(Storage):
 
     def _write_snapshot(self) -> None:
         # Serialized table by table (and big tables in chunks), never as one huge json.dumps call.
-        atomic_write_bytes(self.path, b"".join(_snapshot_pieces(self._data)))
+        payload = b"".join(_snapshot_pieces(self._data))
+        if self.sealer is not None:
+            payload = self.sealer.seal_file(payload, self.path.name)
+        atomic_write_bytes(self.path, payload)
 
     def _reset_journal(self) -> None:
         assert self._fd is not None
