@@ -34,14 +34,17 @@ from telegram.warnings import PTBUserWarning
 
 from bot import LANGUAGES, button_data, render
 from bot.aiohttp_request import AiohttpRequest
-from bot.config import Settings
+from bot.broadcast import Clock
+from bot.config import Settings, data_key_bytes
 from bot.content import read_content_dir
 from bot.context import SERVICES_KEY, BotContext, Services, UserData
+from bot.desk import Desk
 from bot.handlers import (
     actions,
     admin,
     admin_content,
     cases,
+    desk,
     fallback,
     info,
     inline,
@@ -94,8 +97,10 @@ def file_base_url(api_base_url: str) -> str:
     return f"{root}/file/bot"
 
 
-def build(settings: Settings, *, application_class: type[AnyApplication] = Application) -> AnyApplication:
-    """Put the bot together: `campaign-bot run`, the try-out and the tests all start here.
+def build(settings: Settings, *, application_class: type[AnyApplication] = Application,
+          clock: Clock | None = None) -> AnyApplication:
+    """Put the bot together: `campaign-bot run`, the try-out and the tests all start here. `clock`: the time the
+    sender and the scheduled pushes go by (tests give one they move on).
 
     The services are complete when this returns (the store is locked for this process, nothing is read
     yet); PTB's hooks do the rest: `on_startup` opens the files and resumes broadcasts, `on_stop` pauses
@@ -122,11 +127,12 @@ def build(settings: Settings, *, application_class: type[AnyApplication] = Appli
         .post_shutdown(on_shutdown)
         .build()
     )
-    store = Store(settings.data_dir)
+    store = Store(settings.data_dir, key=data_key_bytes(settings.data_key))  # the key: files sealed at rest
     catalogs = Catalogs(locales_dir())
     publisher = Publisher(application.bot, store, catalogs, lambda: store.content.content, settings.default_language,
-                          max_flood_wait=settings.max_flood_wait, send_timeout=settings.send_timeout)
-    application.bot_data[SERVICES_KEY] = Services(settings, store, catalogs, publisher)
+                          max_flood_wait=settings.max_flood_wait, send_timeout=settings.send_timeout, clock=clock)
+    requests = Desk(application.bot, store, publisher, catalogs, settings, lambda: store.content.content, clock)
+    application.bot_data[SERVICES_KEY] = Services(settings, store, catalogs, publisher, requests)
     register(application)
     return application
 
@@ -146,6 +152,7 @@ def register(application: AnyApplication) -> None:
     # 2. The admins' draft (/push, /correct) comes first, so that while an admin writes an update
     #    their messages go to the draft and not to the case search below.
     add(admin_draft())
+    add(rejection())  # a request rejected: its reason is the admin's next message
 
     # 3. Commands (in groups also as /command@botname; PTB checks the name).
     add(CommandHandler("start", start.start))
@@ -165,6 +172,9 @@ def register(application: AnyApplication) -> None:
     add(CommandHandler("help", info.help_command))
     add(CommandHandler("broadcasts", admin.broadcasts))
     add(CommandHandler("stats", admin.stats))
+    add(CommandHandler("scheduled", desk.scheduled))
+    add(CommandHandler("recall", desk.recall))
+    add(CommandHandler("audit", desk.audit))
     add(CommandHandler("cancel", admin.nothing_to_cancel))  # in a draft, the draft's own /cancel comes first
 
     # 4. Buttons: each pattern accepts only the callback data shape built in bot/button_data.py.
@@ -185,6 +195,9 @@ def register(application: AnyApplication) -> None:
     add(CallbackQueryHandler(actions.acted, pattern=button_data.pattern(button_data.ACTED)))
     add(CallbackQueryHandler(admin.cancel_broadcast, pattern=button_data.pattern(button_data.CANCEL_BROADCAST)))
     add(CallbackQueryHandler(admin_content.decided, pattern=button_data.pattern(button_data.CONTENT_DECISION)))
+    add(CallbackQueryHandler(desk.request_button, pattern=button_data.pattern(button_data.REQUEST)))
+    add(CallbackQueryHandler(desk.recall_picked, pattern=button_data.pattern(button_data.RECALL_PICK)))
+    add(CallbackQueryHandler(desk.recall_confirmed, pattern=button_data.pattern(button_data.RECALL_CONFIRM)))
     add(CallbackQueryHandler(admin.stale_draft_button, pattern=button_data.ADMIN_PATTERN))
 
     # 5. `@<bot> name` typed in any chat (inline mode): the matching case cards, to send there.
@@ -229,11 +242,27 @@ def admin_draft() -> ConversationHandler[Any]:
                                 MessageHandler(~filters.COMMAND, admin.text_received)],
                 admin.PREVIEWING: [CallbackQueryHandler(admin.decided,
                                                         pattern=button_data.pattern(button_data.PUSH_DECISION))],
+                admin.SCHEDULING: [MessageHandler(text, admin.time_received),
+                                   MessageHandler(~filters.COMMAND, admin.time_received)],
             },
             fallbacks=[CommandHandler("cancel", admin.cancel_draft)],
             conversation_timeout=DRAFT_TIMEOUT,
             name="admin-draft",
             allow_reentry=True,  # /push or /correct again starts a new draft
+        )
+
+
+def rejection() -> ConversationHandler[Any]:
+    """Reject on a request's card: the admin's next message in that chat is the reason (/cancel keeps it open)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*per_message.*", category=PTBUserWarning)
+        return ConversationHandler(
+            entry_points=[CallbackQueryHandler(desk.reject_pressed, pattern=desk.REJECT_PATTERN)],
+            states={desk.REASON: [MessageHandler(~filters.COMMAND, desk.reason_received)]},
+            fallbacks=[CommandHandler("cancel", desk.keep_open)],
+            conversation_timeout=DRAFT_TIMEOUT,
+            name="request-rejection",
+            allow_reentry=True,
         )
 
 
@@ -253,6 +282,8 @@ async def on_connected(application: AnyApplication) -> None:
         log.warning("update #%d was published by a process that stopped before recording its broadcast: "
                     "it was taken out of the timeline; publish it again", update_id)
     await services.publisher.broadcaster.resume_all()
+    # After the resumed broadcasts: a request carried out here starts its own, which resume_all must not start again.
+    await services.desk.start(application.job_queue)
     if application.job_queue is not None:
         # At once (APScheduler would take `first=0`, past once the job queue starts, to mean one interval later).
         application.job_queue.run_repeating(prune, interval=PRUNE_EVERY, name="prune",

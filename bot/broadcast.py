@@ -19,6 +19,9 @@ number of sends in flight, one message per second per chat, and what to do with 
   When the queue is empty, each `unknown` delivery is tried once more (`Outbox.retry_unknown`): better a
   member who may get the update twice than one who never gets it; the report says how many may have;
 - "message is not modified" on an edit → `sent` (a resumed correction finds the message already edited);
+- a recall (`RECALL`): in each chat, the messages sent less than `RECALL_DELETE_HOURS` ago are deleted
+  (`deleteMessages`, up to 100 a call) and older ones, or those Telegram refuses to delete, are edited to the
+  withdrawn line; a message already deleted or edited counts as done, so a resumed recall repeats nothing;
 - any other error (one this code does not expect) → logged with its type, back in the queue
   `UNEXPECTED_ATTEMPTS` times at most, then `failed`. Every claimed delivery ends in a final state or
   back in the queue, and a broadcast is done only when none is pending or in flight.
@@ -45,6 +48,7 @@ from telegram.ext import ExtBot
 
 from bot.aiohttp_request import not_sent
 from bot.config import DEFAULT_MAX_FLOOD_WAIT, DEFAULT_SEND_TIMEOUT
+from bot.forum_errors import topic_gone
 from bot.model import (
     BLOCKED,
     CANCELLED,
@@ -52,6 +56,9 @@ from bot.model import (
     EDIT,
     FAILED,
     PENDING,
+    RECALL,
+    RECALL_DELETE_HOURS,
+    SEND,
     SENDING,
     SENT,
     UNKNOWN,
@@ -82,8 +89,10 @@ ATTEMPTS = 5
 UNEXPECTED_ATTEMPTS = 3
 """Sends of one delivery that end in an error of an unexpected kind before it is recorded as failed."""
 PER_CHAT_INTERVAL = 1.0
-TOPIC_GONE = ("message thread not found", "topic_closed", "topic_deleted")
-"""What Telegram answers (400) for a send into a forum topic that was deleted or closed."""
+DELETE_BATCH = 100
+"""Message ids one `deleteMessages` call takes (Telegram's limit)."""
+NOTHING_TO_EDIT = ("message is not modified", "message to edit not found")
+"""A recall's edit that finds the message withdrawn already, or deleted by the member: nothing left to do."""
 
 
 
@@ -310,14 +319,14 @@ class Broadcaster:
         try:
             await self._pace(chat_id)
             message_id = await self._send(run.broadcast, delivery, chat_id, message)
-            return Result(delivery.seq, SENT, message_id)
+            return Result(delivery.seq, SENT, message_id, sent_at=self._sent_at(run))
         except ChatMigrated as moved:
             await self._store.chats.migrate(chat_id, moved.new_chat_id)
             try:
                 message_id = await self._send(run.broadcast, delivery, moved.new_chat_id, message)
             except TelegramError:
                 return Result(delivery.seq, PENDING, chat_id=moved.new_chat_id)
-            return Result(delivery.seq, SENT, message_id, chat_id=moved.new_chat_id)
+            return Result(delivery.seq, SENT, message_id, chat_id=moved.new_chat_id, sent_at=self._sent_at(run))
         except Forbidden:
             await self._store.chats.set_active(chat_id, False)
             return Result(delivery.seq, BLOCKED)
@@ -330,7 +339,7 @@ class Broadcaster:
                 return Result(delivery.seq, BLOCKED)
             if "message is not modified" in reason:
                 return Result(delivery.seq, SENT, delivery.message_id)
-            if delivery.thread_id is not None and any(gone in reason for gone in TOPIC_GONE):
+            if delivery.thread_id is not None and topic_gone(exc):
                 await self._drop_topic(run, chat_id, delivery.thread_id)
                 return Result(delivery.seq, FAILED)
             log.warning("broadcast %d: a delivery failed: %s", run.broadcast.id, exc.message)
@@ -373,7 +382,14 @@ class Broadcaster:
                 return
             await self._clock.sleep(min(left, 1.0))
 
-    async def _send(self, broadcast: Broadcast, delivery: Delivery, chat_id: int, message: Outgoing) -> int:
+    def _sent_at(self, run: _Run) -> int | None:
+        """When a new message was sent (Unix time), kept for a recall's 48 hours; an edit keeps the original's."""
+        return int(self._clock.wall().timestamp()) if run.broadcast.kind == SEND else None
+
+    async def _send(self, broadcast: Broadcast, delivery: Delivery, chat_id: int, message: Outgoing) -> int | None:
+        if broadcast.kind == RECALL:
+            await self._withdraw(delivery, chat_id, message)
+            return None
         if broadcast.kind == EDIT:
             if delivery.message_id is None:
                 raise BadRequest("no message to edit")
@@ -385,6 +401,29 @@ class Broadcaster:
                                             disable_notification=delivery.quiet, message_thread_id=delivery.thread_id,
                                             rate_limit_args=self._patience, read_timeout=self._send_timeout)
         return sent.message_id
+
+    async def _withdraw(self, delivery: Delivery, chat_id: int, message: Outgoing) -> None:
+        """A recall in one chat: delete the messages Telegram still lets a bot delete, edit the others."""
+        horizon = self._clock.wall().timestamp() - RECALL_DELETE_HOURS * 3600
+        recent = [mid for mid, at in delivery.messages if at is None or at > horizon]
+        older = [mid for mid, at in delivery.messages if at is not None and at <= horizon]
+        for start in range(0, len(recent), DELETE_BATCH):
+            batch = recent[start : start + DELETE_BATCH]
+            try:
+                await self._bot.delete_messages(chat_id, batch, rate_limit_args=self._patience,
+                                                read_timeout=self._send_timeout)
+            except BadRequest as exc:
+                if "can't be deleted" not in exc.message.lower():
+                    raise
+                older += batch  # older than Telegram allows after all: edited instead
+        for mid in older:
+            try:
+                await self._bot.edit_message_text(message.text, chat_id=chat_id, message_id=mid,
+                                                  reply_markup=message.keyboard, rate_limit_args=self._patience,
+                                                  read_timeout=self._send_timeout)
+            except BadRequest as exc:
+                if not any(reason in exc.message.lower() for reason in NOTHING_TO_EDIT):
+                    raise
 
     async def _pace(self, chat_id: int) -> None:
         """At most one message a second to one chat (Telegram's per-chat limit)."""

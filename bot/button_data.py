@@ -32,7 +32,14 @@ PUSH_DECISION = "push"
 CORRECT = "fix"
 CANCEL_BROADCAST = "bc:cancel"
 CONTENT_DECISION = "content"
-ADMIN_PATTERN = re.compile(r"^(?:push|fix|bc|content):")
+REQUEST = "rq"
+RECALL_PICK = "rc"
+RECALL_CONFIRM = "rcok"
+ADMIN_PATTERN = re.compile(r"^(?:push|fix|bc|content|rq|rc|rcok):")
+
+REQUEST_ACTIONS = ("approve", "reject", "withdraw", "cancel", "now")
+"""What a button under a publishing request does: approve, reject (asks for a reason), withdraw (its author),
+cancel or send now (a scheduled one)."""
 
 FRESH = "n:"
 """Put before a button's data: its screen comes as a new message, and the pressed one stays as it is. For
@@ -55,10 +62,13 @@ _SHAPES: dict[str, re.Pattern[str]] = {
     ACTIONS: re.compile(rf"^{ACTIONS}:({_ID})$"),
     ACTED: re.compile(rf"^{ACTED}:({_ID})$"),
     PUSH_TOPIC: re.compile(rf"^{PUSH_TOPIC}:({_ID})$"),
-    PUSH_DECISION: re.compile(rf"^{PUSH_DECISION}:([0-9a-f]{{8}}):(ok|edit|cancel)$"),
+    PUSH_DECISION: re.compile(rf"^{PUSH_DECISION}:((?:\d{{1,9}}\.)?[0-9a-f]{{8}}):(ok|edit|cancel|schedule)$"),
     CORRECT: re.compile(rf"^{CORRECT}:(\d{{1,9}})$"),
     CANCEL_BROADCAST: re.compile(rf"^{CANCEL_BROADCAST}:(\d{{1,9}})$"),
     CONTENT_DECISION: re.compile(rf"^{CONTENT_DECISION}:(ok|cancel)$"),
+    REQUEST: re.compile(rf"^{REQUEST}:({'|'.join(REQUEST_ACTIONS)}):(\d{{1,9}})$"),
+    RECALL_PICK: re.compile(rf"^{RECALL_PICK}:(\d{{1,9}})$"),
+    RECALL_CONFIRM: re.compile(rf"^{RECALL_CONFIRM}:(\d{{1,9}})$"),
 }
 
 
@@ -177,6 +187,19 @@ def cancel_broadcast(broadcast_id: int) -> str:
 
 def content_decision(decision: str) -> str:
     return f"{CONTENT_DECISION}:{decision}"
+
+
+def request(action: str, request_id: int) -> str:
+    """A button under a publishing request (`REQUEST_ACTIONS`); `parse` gives the action as qualifier, the id as arg."""
+    return f"{REQUEST}:{action}:{request_id}"
+
+
+def recall_pick(update_id: int) -> str:
+    return f"{RECALL_PICK}:{update_id}"
+
+
+def recall_confirm(update_id: int) -> str:
+    return f"{RECALL_CONFIRM}:{update_id}"
 
 
 DEEP_LINK_CASE = re.compile(rf"^case_({_ID})$")

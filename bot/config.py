@@ -6,6 +6,7 @@ passed down. The token is kept in a `Secret` so that it never shows up in a log 
 
 from __future__ import annotations
 
+import base64
 import math
 import os
 import re
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot import LANGUAGES
 
@@ -34,6 +36,8 @@ DEFAULT_SEND_RATE = 29.5
 """Messages a second across all chats: just under Telegram's ~30, leaving room for clock jitter."""
 DEFAULT_STARTUP_BACKOFF = 1.0
 """Seconds before the first retry when the Bot API cannot be reached at start-up (then 2, 4… up to 60)."""
+DEFAULT_TIMEZONE = "Asia/Baku"
+"""The campaign's time zone (BOT_TIMEZONE): a scheduled push's time is typed and shown in it."""
 DEFAULT_WEBHOOK_LISTEN = "0.0.0.0"
 DEFAULT_WEBHOOK_PORT = 8443
 TELEGRAM_API_HOST = "api.telegram.org"
@@ -41,7 +45,9 @@ TELEGRAM_WEBHOOK_PORTS = (443, 80, 88, 8443)
 """The only ports Telegram's own Bot API sends webhook requests to (a local Bot API server sends to any)."""
 SECRET_TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{1,256}")
 """Telegram's rule for setWebhook's secret_token, sent back in X-Telegram-Bot-Api-Secret-Token."""
-MAKE_A_SECRET = 'python -c "import secrets; print(secrets.token_urlsafe(32))"'
+MAKE_A_SECRET = 'python3 -c "import secrets; print(secrets.token_urlsafe(32))"'
+DATA_KEY_BYTES = 32
+"""BOT_DATA_KEY: an AES-256 key, written in base64url (43 characters; `campaign-bot keygen` makes one)."""
 
 
 class ConfigError(ValueError):
@@ -75,6 +81,9 @@ class Settings:
     """BOT_WEBHOOK_URL: the public URL Telegram sends updates to; set, the bot runs by webhook instead of polling."""
     webhook_secret: Secret = Secret("")
     """BOT_WEBHOOK_SECRET: Telegram sends it with every webhook request; a request without it is refused."""
+    data_key: Secret = Secret("")
+    """BOT_DATA_KEY, or the file BOT_DATA_KEY_FILE names (a Docker secret): set, the data files are encrypted at rest
+    with it (docs/STORAGE.md); `data_key_bytes` decodes it."""
     webhook_listen: str = DEFAULT_WEBHOOK_LISTEN
     webhook_port: int = DEFAULT_WEBHOOK_PORT
     webhook_path: str = "/"
@@ -86,6 +95,11 @@ class Settings:
     max_flood_wait: float = DEFAULT_MAX_FLOOD_WAIT
     send_timeout: float = DEFAULT_SEND_TIMEOUT
     inactive_retention_days: int = DEFAULT_INACTIVE_RETENTION_DAYS
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo(DEFAULT_TIMEZONE))
+    """BOT_TIMEZONE: an IANA name (Asia/Baku, Europe/Berlin…); scheduled pushes are typed and shown in it."""
+    require_approval: bool = False
+    """BOT_REQUIRE_APPROVAL=1: a push, correction, recall or content change is carried out only once another admin
+    approves it."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -103,6 +117,7 @@ class Settings:
             default_language=default_language,
             webhook_url=webhook_url,
             webhook_secret=parse_webhook_secret(env.get("BOT_WEBHOOK_SECRET", ""), webhook_url),
+            data_key=parse_data_key(env, "BOT_DATA_KEY"),
             webhook_listen=env.get("BOT_WEBHOOK_LISTEN", "").strip() or DEFAULT_WEBHOOK_LISTEN,
             webhook_port=parse_number(env, "BOT_WEBHOOK_PORT", DEFAULT_WEBHOOK_PORT, int, "a port number",
                                       lambda v: 1 <= v <= 65535, "must be a port number from 1 to 65535"),
@@ -120,6 +135,8 @@ class Settings:
                                       _positive, "must be more than 0 seconds"),
             inactive_retention_days=parse_number(env, "BOT_INACTIVE_RETENTION_DAYS", DEFAULT_INACTIVE_RETENTION_DAYS,
                                                  int, "a whole number of days", lambda v: v >= 1, "must be 1 or more"),
+            timezone=parse_timezone(env.get("BOT_TIMEZONE", "")),
+            require_approval=parse_switch(env, "BOT_REQUIRE_APPROVAL"),
         )
 
 
@@ -172,6 +189,60 @@ def parse_webhook_secret(raw: str, webhook_url: str) -> Secret:
         raise ConfigError(f"BOT_WEBHOOK_SECRET must be 1 to 256 characters, each A-Z, a-z, 0-9, _ or - "
                           f"(Telegram's rule); make one with: {MAKE_A_SECRET}")
     return Secret(secret)
+
+
+def parse_timezone(raw: str) -> ZoneInfo:
+    """BOT_TIMEZONE: an IANA time zone name (the default when unset)."""
+    name = raw.strip() or DEFAULT_TIMEZONE
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"BOT_TIMEZONE: {name!r} is not an IANA time zone name, like Asia/Baku or "
+                          f"Europe/Berlin") from None
+
+
+SWITCH_VALUES = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False,
+                 "off": False}
+
+
+def parse_switch(env: Mapping[str, str], name: str) -> bool:
+    """A setting that is on or off: 1, true, yes, on / 0, false, no, off (off when unset)."""
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return False
+    if raw not in SWITCH_VALUES:
+        raise ConfigError(f"{name} must be 1 (on) or 0 (off), not {raw!r}")
+    return SWITCH_VALUES[raw]
+
+
+def parse_data_key(env: Mapping[str, str], name: str) -> Secret:
+    """The data key in `name` or in the file `<name>_FILE` names (not both), checked; "" when neither is set. The
+    key itself is never repeated in an error."""
+    raw, file_name = env.get(name, "").strip(), env.get(f"{name}_FILE", "").strip()
+    if raw and file_name:
+        raise ConfigError(f"{name} and {name}_FILE are both set: set one")
+    if file_name:
+        try:
+            raw = Path(file_name).read_text(encoding="ascii").strip()
+        except (OSError, UnicodeDecodeError) as error:
+            raise ConfigError(f"{name}_FILE: {file_name} cannot be read ({type(error).__name__})") from None
+        name = f"{name}_FILE ({file_name})"
+    if raw and data_key_bytes(Secret(raw)) is None:
+        raise ConfigError(f"{name} is not a data key ({DATA_KEY_BYTES} bytes in base64url, 43 characters); make one "
+                          "with: campaign-bot keygen")
+    return Secret(raw)
+
+
+def data_key_bytes(key: Secret) -> bytes | None:
+    """The key's bytes; None if it is unset or not a key."""
+    text = key.value.strip()
+    if not text or not re.fullmatch(r"[A-Za-z0-9_-]+=*", text):
+        return None
+    try:
+        value = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    except ValueError:
+        return None
+    return value if len(value) == DATA_KEY_BYTES else None
 
 
 def parse_admin_ids(raw: str) -> frozenset[int]:

@@ -646,7 +646,11 @@ _ContentLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text
 
 def parse_yaml(where: str, text: str) -> Any:
     """The data in one content file's text, read with `_ContentLoader`; raises ContentError naming the line."""
-    loader = _ContentLoader(text)
+    try:
+        loader = _ContentLoader(text)
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow (a control character), found at once
+        raise ContentError(where, "", "not_yaml", line=text.count("\n", 0, exc.position) + 1,
+                           problem=f"{exc.reason}: #x{exc.character:04x}") from None
     try:
         return loader.get_single_data()
     except _Refused as refused:

@@ -14,6 +14,7 @@ file's text, which is at most `MAX_FILE_BYTES`; the time bound is the backstop f
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -35,6 +36,8 @@ SUFFIXES = (".yaml", ".yml")
 MAX_DIFF_LINES = 400
 """More changed fields than a content file of `MAX_FILE_BYTES` has in practice (a case has about 60)."""
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
 PARSE_SECONDS = 5.0
 """How long an uploaded file may take to parse and recognise. Python cannot stop the worker thread: when
 the time is up the admin is told and the bot goes on; the thread ends on its own, as the size and the
@@ -53,6 +56,8 @@ def recognise(file_name: str, raw: bytes) -> RawItem:
     except UnicodeDecodeError:
         raise ContentError(where, "", "not_utf8") from None
     data = parse_yaml(where, text)
+    if any(_LONE_SURROGATE.search(f"{path}{value}") for path, value in _flatten(data)):
+        raise ContentError(where, "", "not_utf8")  # a "\ud800" escape: text that UTF-8 (and Telegram) cannot carry
     if not isinstance(data, dict):
         raise ContentError(where, "", "not_mapping")
     item_id = str(data.get("id", ""))[:100]

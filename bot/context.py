@@ -16,10 +16,12 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from bot import LANGUAGES
 from bot.config import Settings
 from bot.content import Content, RawItem
+from bot.desk import Desk
 from bot.group_admins import GroupAdmins
 from bot.i18n import Catalogs, Translator
 from bot.model import ChatRecord
 from bot.publishing import Publisher
+from bot.recent_shares import RecentShares
 from bot.search import CaseIndex
 from bot.store import Store
 
@@ -30,7 +32,9 @@ class Services:
     store: Store
     catalogs: Catalogs
     publisher: Publisher
+    desk: Desk  # scheduled pushes, a second admin's approval, the audit log
     group_admins: GroupAdmins = field(default_factory=GroupAdmins)  # who runs each group, as Telegram last said
+    recent_shares: RecentShares = field(default_factory=RecentShares)  # a group's Share, once a minute per card
     _index: CaseIndex | None = field(default=None, init=False, repr=False)
     _indexed: Content | None = field(default=None, init=False, repr=False)
 
@@ -60,6 +64,7 @@ class Draft:
     step: int = 0  # index into LANGUAGES of the language asked for
     correcting: int | None = None  # the update a correction rewrites
     preview: str = ""  # id of the preview on screen; its buttons carry it
+    request: int | None = None  # the kept copy of the draft (a PREVIEWED request), once it was previewed
 
     @property
     def language(self) -> str:
@@ -69,10 +74,11 @@ class Draft:
 @dataclass
 class UserData:
     """What the bot keeps for a user while the process runs (in memory, never on disk): an admin's open
-    drafts, one per chat, and a content file waiting for Apply."""
+    drafts, one per chat, a content file waiting for Apply, and a rejection waiting for its reason."""
 
     drafts: dict[int, Draft] = field(default_factory=dict)
     pending_content: RawItem | None = None
+    rejecting: dict[int, int] = field(default_factory=dict)  # chat → the request whose rejection's reason is awaited
 
 
 class BotContext(CallbackContext[ExtBot[None], UserData, dict[Any, Any], dict[str, Any]]):

@@ -10,11 +10,12 @@ from __future__ import annotations
 import gettext
 import io
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date, format_skeleton
+from babel.dates import format_date, format_datetime, format_skeleton
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
@@ -63,6 +64,11 @@ class Translator:
     def day(self, iso_date: str) -> str:
         """A stored day ("2026-11-22") in this language: "22 November 2026"."""
         return format_date(date.fromisoformat(iso_date), "long", locale=self.locale)
+
+    def moment(self, value: datetime, zone: ZoneInfo) -> str:
+        """A moment in `zone`, to the minute, with the zone's name: "10 December 2026, 18:30 (Asia/Baku)"."""
+        day = format_date(value.astimezone(zone), "long", locale=self.locale)
+        return f"{day}, {format_datetime(value, 'HH:mm', tzinfo=zone, locale=self.locale)} ({zone.key})"
 
     def text(self, text: Text) -> tuple[str, bool]:
         """A text in this language, or the English one (else any) and True when the translation is missing."""

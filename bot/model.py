@@ -87,8 +87,13 @@ class CampaignUpdate:
 
 # --- broadcasts ---------------------------------------------------------------------------------------------
 
-SEND, EDIT = "send", "edit"
-"""A broadcast sends a new message, or edits the messages an earlier broadcast delivered."""
+SEND, EDIT, RECALL = "send", "edit", "recall"
+"""A broadcast sends a new message, edits the messages an earlier broadcast delivered, or recalls them (deleted
+while Telegram lets a bot delete them, `RECALL_DELETE_HOURS`; older ones edited to a short "withdrawn" line)."""
+
+RECALL_DELETE_HOURS = 47
+"""A recall deletes a message sent less than this many hours ago and edits an older one. Telegram lets a bot delete
+its messages for 48 hours; the hour left over covers the time a recall takes and clocks that differ."""
 
 RUNNING, DONE, CANCELLED = "running", "done", "cancelled"
 """A broadcast's state: cancelled by an admin, what was not sent stays pending."""
@@ -110,7 +115,7 @@ RETENTION_DAYS = 30
 @dataclass(frozen=True)
 class Broadcast:
     id: int
-    kind: str  # SEND or EDIT
+    kind: str  # SEND, EDIT or RECALL
     update_id: int
     topic: str
     state: str
@@ -132,6 +137,8 @@ class Target:
     quiet: bool
     message_id: int | None = None
     thread_id: int | None = None
+    sent_at: int | None = None  # when `message_id` was sent (Unix time), if known
+    messages: tuple[tuple[int, int | None], ...] = ()  # a recall's: every message of the update in this chat, when sent
 
 
 @dataclass(frozen=True)
@@ -144,6 +151,8 @@ class Delivery:
     status: str
     message_id: int | None  # of the message sent, or (for an edit) of the message to edit
     thread_id: int | None = None  # the forum topic it goes into (None: the chat itself)
+    sent_at: int | None = None  # when the message was sent (Unix time; None: sent by an older version, or not yet)
+    messages: tuple[tuple[int, int | None], ...] = ()  # a recall's: (message id, sent at) of each message to withdraw
 
 
 @dataclass(frozen=True)
@@ -154,6 +163,7 @@ class Result:
     status: str
     message_id: int | None = None
     chat_id: int | None = None
+    sent_at: int | None = None  # a new message's send time (Unix time): a recall deletes it only within 48 hours
 
 
 @dataclass(frozen=True)
@@ -169,3 +179,67 @@ def summary(counts: Counter[str]) -> dict[str, int]:
     how many were sent again after a timeout (`SENT_AGAIN`)."""
     return {"sent": counts[SENT], "failed": counts[FAILED], "blocked": counts[BLOCKED],
             "unknown": counts[UNKNOWN], "pending": counts[PENDING] + counts[SENDING], "again": counts[SENT_AGAIN]}
+
+
+# --- publishing requests: scheduled, or waiting for a second admin's approval --------------------------------
+
+PUSH, CORRECTION, CONTENT_CHANGE = "push", "correct", "content"
+"""What a request asks for: a new update, a correction of one, a recall (`RECALL`) or a content file applied."""
+
+SCHEDULED, AWAITING, PUBLISHED, WITHDRAWN, REJECTED = "scheduled", "awaiting", "published", "withdrawn", "rejected"
+"""A request's state: `scheduled` (waits for its time), `awaiting` (a second admin's approval), then one of
+`published` (carried out, once), `cancelled` (`CANCELLED`: a scheduled one, by an admin), `withdrawn` (by its author)
+or `rejected` (by an admin, with a reason)."""
+PREVIEWED = "previewed"
+"""A draft shown to its author with Confirm (no approval needed): kept, so that its Confirm still works after a
+restart, and is carried out once, as any request."""
+OPEN = frozenset({SCHEDULED, AWAITING, PREVIEWED})
+
+
+@dataclass(frozen=True)
+class PublishRequest:
+    """An admin's push, correction, recall or content change that is not carried out at once: it waits for its time
+    or for another admin's approval. Its id makes every action on it idempotent: it is carried out at most once."""
+
+    id: int
+    action: str  # PUSH, CORRECTION, RECALL or CONTENT_CHANGE
+    state: str
+    author: int  # the admin's Telegram user id
+    author_name: str
+    admin_chat: int  # where the author asked: the progress card and the answers go there
+    topic: str = ""
+    texts: dict[str, str] | None = None  # a push's or a correction's text per language
+    update_id: int | None = None  # the update a correction or a recall is about
+    due: str | None = None  # when a scheduled push goes out (ISO, UTC); None: as soon as it may
+    created: str = ""
+    decided_by: int | None = None  # who approved, rejected, withdrew or cancelled it
+    reason: str = ""  # a rejection's reason
+    broadcast: int | None = None  # the broadcast that carried it out
+    item: dict[str, object] | None = None  # a content change: the file's kind, id, where and data
+    cards: tuple[tuple[int, int], ...] = ()  # (chat, message id) of each admin's card of this request
+    late: bool = False  # its time passed while the bot was not running: it went out at the next start
+    preview: str = ""  # PREVIEWED: the id of the preview whose Confirm carries it out ("" while it is rewritten)
+
+
+# --- the audit log ------------------------------------------------------------------------------------------
+
+DRAFTED, APPROVED, SENT_NOW, CORRECTED, RECALLED, CONTENT_CHANGED = (
+    "drafted", "approved", "sent", "corrected", "recalled", "content changed")
+AUDIT_ACTIONS = (DRAFTED, APPROVED, REJECTED, WITHDRAWN, SENT_NOW, CORRECTED, RECALLED, SCHEDULED, CANCELLED,
+                 CONTENT_CHANGED)
+"""What the audit log records: every publishing action of an admin (`SCHEDULED`, `CANCELLED`, `REJECTED` and
+`WITHDRAWN` share their words with a request's states)."""
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One publishing action: when (ISO, UTC), which admin (Telegram user id; never a member's), what, about what."""
+
+    at: str
+    admin: int
+    action: str
+    request: int | None = None
+    update: int | None = None
+    broadcast: int | None = None
+    topic: str = ""
+    note: str = ""

@@ -1,12 +1,14 @@
 """Publishing an admin's update: who gets it, the preview, the timeline entry and the outbox.
 
-A new update and a correction take the same road: the timeline is written, then every recipient
-(or every delivered message, for a correction) is persisted in the outbox, and only then does the
-broadcaster start sending. Scheduled and approved pushes will take it too.
+A new update, a correction and a recall take the same road: the timeline is written, then every recipient
+(or every delivered message, for a correction or a recall) is persisted in the outbox, and only then does the
+broadcaster start sending. Scheduled and approved ones take it too (`bot/desk.py`): their request's id goes into
+the broadcast's record, in the write that creates it.
 """
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from collections.abc import Callable, Mapping
 from datetime import date
@@ -16,25 +18,27 @@ from telegram.error import BadRequest
 from telegram.ext import ExtBot
 
 from bot import LANGUAGES, render
-from bot.broadcast import Broadcaster
+from bot.broadcast import Broadcaster, Clock
 from bot.config import DEFAULT_MAX_FLOOD_WAIT, DEFAULT_SEND_TIMEOUT
 from bot.content import Content
 from bot.i18n import Catalogs
-from bot.model import EDIT, SEND, SENT, Broadcast, CampaignUpdate, ChatRecord, Outgoing, Target
+from bot.model import EDIT, RECALL, SEND, SENT, Broadcast, CampaignUpdate, ChatRecord, Outgoing, Target
 from bot.store import Store
+
+log = logging.getLogger(__name__)
 
 
 class Publisher:
     def __init__(self, bot: ExtBot[Any], store: Store, catalogs: Catalogs, content: Callable[[], Content],
                  default_language: str, *, max_flood_wait: float = DEFAULT_MAX_FLOOD_WAIT,
-                 send_timeout: float = DEFAULT_SEND_TIMEOUT) -> None:
+                 send_timeout: float = DEFAULT_SEND_TIMEOUT, clock: Clock | None = None) -> None:
         self._bot = bot
         self._store = store
         self._catalogs = catalogs
         self._content = content
         self._default_language = default_language
         self.broadcaster = Broadcaster(bot, store, self.compose, self.report, max_flood_wait=max_flood_wait,
-                                       topic_gone=self.topic_gone, send_timeout=send_timeout)
+                                       topic_gone=self.topic_gone, send_timeout=send_timeout, clock=clock)
 
     # --- drafts -----------------------------------------------------------------------------------------
 
@@ -50,7 +54,7 @@ class Publisher:
                 for d in await self._store.outbox.deliveries(broadcast.id, SENT):
                     if d.chat_id:  # 0: the chat asked to be forgotten
                         targets[d.chat_id, d.thread_id] = Target(d.chat_id, d.language, d.quiet, d.message_id,
-                                                                 d.thread_id)
+                                                                 d.thread_id, d.sent_at)
         return list(targets.values())
 
     def preview(self, topic: str, texts: Mapping[str, str], correcting: CampaignUpdate | None) -> dict[str, Outgoing]:
@@ -73,11 +77,16 @@ class Publisher:
         """At start, before broadcasts resume: an update in the timeline without its broadcast was published by
         a process that died between the two writes (its admin saw no progress card, and the draft is gone).
         It is taken out of the timeline, so that no card shows an update its subscribers never got; the
-        admin publishes it again. Returns the ids taken out."""
+        admin publishes it again. Returns the ids taken out.
+
+        An update whose recall was recorded but which is still in the timeline (the process died between the two
+        writes) is taken out too, as the recall would have done."""
+        for update_id in await self._store.drop_recalled_updates():
+            log.info("update #%d was being recalled: it was taken out of the timeline", update_id)
         return await self._store.drop_unsent_updates()
 
     async def publish(self, topic: str, texts: Mapping[str, str], admin_chat: int,
-                      progress_message: int | None = None) -> Broadcast:
+                      progress_message: int | None = None, request: int | None = None) -> Broadcast:
         """Record the update in its timeline and every recipient in the outbox, then start sending.
 
         `progress_message` is the admin's message that becomes the progress card. The sender runs before
@@ -87,12 +96,12 @@ class Publisher:
         recipients = await self._store.chats.recipients(topic)
         targets = [Target(r.chat_id, r.language, r.quiet, thread_id=r.thread_id) for r in recipients]
         broadcast = await self._store.outbox.create(SEND, update.id, topic, admin_chat, targets,
-                                                    progress_message=progress_message)
+                                                    progress_message=progress_message, request=request)
         self.broadcaster.start(broadcast)
         return broadcast
 
     async def correct(self, update_id: int, texts: Mapping[str, str], admin_chat: int,
-                      progress_message: int | None = None) -> Broadcast | None:
+                      progress_message: int | None = None, request: int | None = None) -> Broadcast | None:
         """Rewrite a published update and edit every message that carried it (as `publish`, started)."""
         original = await self._store.updates.get(update_id)
         if original is None:
@@ -101,14 +110,37 @@ class Publisher:
         # The edits are recorded before the new text: should the process die between the two writes, the
         # resumed edits carry the old text (Telegram answers "not modified") and the timeline is unchanged.
         broadcast = await self._store.outbox.create(EDIT, update_id, original.topic, admin_chat, targets,
-                                                    progress_message=progress_message)
+                                                    progress_message=progress_message, request=request)
         await self._store.updates.correct(update_id, dict(texts))
+        self.broadcaster.start(broadcast)
+        return broadcast
+
+    async def recall(self, update_id: int, admin_chat: int, progress_message: int | None = None,
+                     request: int | None = None) -> Broadcast | None:
+        """Withdraw a published update: every message that carried it is deleted or edited to the withdrawn line
+        (`Broadcaster`), one delivery per chat and language with all its messages, and the update leaves the
+        timeline. The broadcast is recorded first: should the process die before the timeline's write, the
+        recall resumes at the next start and `recover` takes the update out."""
+        original = await self._store.updates.get(update_id)
+        if original is None:
+            return None
+        grouped: dict[tuple[int, str], list[Target]] = {}
+        for target in await self.delivered(update_id):
+            grouped.setdefault((target.chat_id, target.language), []).append(target)
+        targets = [Target(chat_id, language, True, messages=tuple((t.message_id, t.sent_at) for t in group
+                                                                  if t.message_id is not None))
+                   for (chat_id, language), group in grouped.items()]
+        broadcast = await self._store.outbox.create(RECALL, update_id, original.topic, admin_chat, targets,
+                                                    progress_message=progress_message, request=request)
+        await self._store.updates.remove(update_id)
         self.broadcaster.start(broadcast)
         return broadcast
 
     # --- what the broadcaster calls ---------------------------------------------------------------------
 
     async def compose(self, broadcast: Broadcast) -> dict[str, Outgoing]:
+        if broadcast.kind == RECALL:
+            return {lang: Outgoing(render.withdrawn_message(self._catalogs.get(lang))) for lang in LANGUAGES}
         update = await self._store.updates.get(broadcast.update_id)
         if update is None:
             raise LookupError(f"broadcast {broadcast.id}: update {broadcast.update_id} is missing")

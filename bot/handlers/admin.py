@@ -2,9 +2,10 @@
 
 A draft lives in the admin's `user_data`, one per chat (as PTB keeps the conversation's state), while it
 is written: topic → a text per language (each optional but one) → a preview per language with the
-recipients per language → Confirm / Edit / Cancel. Each preview gets a new id, carried by its buttons:
-Confirm sends exactly the draft that preview showed, and a button under an older preview is refused.
-Nothing is stored or sent before Confirm.
+recipients per language → Confirm / Schedule (a time in the campaign's zone) / Edit / Cancel. Each preview gets a
+new id, carried by its buttons: Confirm sends exactly the draft that preview showed, and a button under an older
+preview is refused. Nothing is stored or sent before Confirm (or a time for Schedule). With BOT_REQUIRE_APPROVAL,
+Confirm hands the draft to the desk (`bot/desk.py`) as a request for another admin's approval.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import logging
 import secrets
 from collections import Counter
 
-from telegram import Message, Update
+from telegram import CallbackQuery, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import ConversationHandler
 
@@ -21,12 +22,13 @@ from bot import LANGUAGES, button_data, render
 from bot.context import BotContext, Draft
 from bot.handlers.permissions import admins_only
 from bot.handlers.replies import acknowledge, send, show
-from bot.model import GENERAL, PENDING
+from bot.model import CORRECTION, GENERAL, PENDING, PUSH, SCHEDULED, Broadcast
 from bot.render import Screen, make_screen
+from bot.when import WhenError, parse_when
 
 log = logging.getLogger(__name__)
 
-CHOOSING, CHOOSING_UPDATE, WRITING, PREVIEWING = range(4)
+CHOOSING, CHOOSING_UPDATE, WRITING, PREVIEWING, SCHEDULING = range(5)
 END = ConversationHandler.END
 
 
@@ -162,8 +164,14 @@ async def _preview(message: Message, context: BotContext, draft: Draft) -> None:
     else:
         audience = await publisher.audience(draft.topic)
     draft.preview = secrets.token_hex(4)
+    desk = context.services.desk
+    if not desk.approval_required and message.from_user is not None:
+        kept = await desk.keep_preview(message.from_user.id, message.from_user.full_name, message.chat.id,
+                                       draft.topic, draft.texts, draft.correcting, draft.request, draft.preview)
+        draft.request, draft.preview = kept.id, kept.preview
     await send(message, render.preview_summary(context.tr, context.content, draft.topic, draft.texts,
-                                                     audience, correcting, draft.preview))
+                                                     audience, correcting, draft.preview,
+                                                     context.services.desk.approval_required))
 
 
 async def decided(update: Update, context: BotContext) -> int:
@@ -178,34 +186,71 @@ async def decided(update: Update, context: BotContext) -> int:
         await query.answer(render.stale_preview(context.tr), show_alert=True)
         return PREVIEWING
     await acknowledge(query)
+    desk = context.services.desk
     if parsed.arg == "cancel":
         _drop_draft(update, context)
+        await desk.unkeep_preview(draft.request)
         await show(query, render.draft_cancelled(context.tr))
         return END
     if parsed.arg == "edit":
         draft.base, draft.texts, draft.step, draft.preview = draft.texts, {}, 0, ""
+        await desk.unkeep_preview(draft.request, rewriting=True)
         await show(query, _ask(context, draft))
         return WRITING
+    if parsed.arg == "schedule" and not draft.correcting:
+        draft.preview = ""  # its buttons are spent: the draft now waits for a time
+        await desk.unkeep_preview(draft.request, rewriting=True)
+        await show(query, render.ask_time(context.tr, desk.now(), desk.zone))
+        return SCHEDULING
     _drop_draft(update, context)  # whatever happens next, this draft is decided: a second tap finds nothing
-    chat = update.effective_chat
-    assert chat is not None
+    chat, user = update.effective_chat, update.effective_user
+    assert chat is not None and user is not None
     summary = query.message.message_id if query.message is not None else None
-    publisher = context.services.publisher
-    if draft.correcting:
-        broadcast = await publisher.correct(draft.correcting, draft.texts, chat.id, summary)
+    if desk.approval_required:  # the summary becomes the author's card of the request, with Withdraw
+        await desk.submit(CORRECTION if draft.correcting else PUSH, user.id, user.full_name, chat.id,
+                          topic=draft.topic, texts=draft.texts, update_id=draft.correcting,
+                          card=(chat.id, summary) if summary is not None else None)
+        return END
+    if draft.request is not None:  # the kept preview: carried out once, whatever happened to this process
+        broadcast = await desk.confirm(draft.request, draft.preview, user.id, (chat.id, summary) if summary else None)
+    elif draft.correcting:
+        broadcast = await desk.correct_now(user.id, draft.correcting, draft.texts, chat.id, summary)
     else:
-        broadcast = await publisher.publish(draft.topic, draft.texts, chat.id, summary)
+        broadcast = await desk.publish_now(user.id, draft.topic, draft.texts, chat.id, summary)
     if broadcast is None:
         await query.answer(render.draft_gone(context.tr))
         return END
-    # Sending has started; the summary becomes the progress card, without buttons. Should this edit fail,
-    # the broadcast goes on, and its reports edit the card later.
-    card = render.progress_card(context.tr, context.content, broadcast, Counter({PENDING: broadcast.total}),
-                                      False)
+    await _show_progress(query, context, broadcast)
+    return END
+
+
+async def _show_progress(query: CallbackQuery, context: BotContext, broadcast: Broadcast) -> None:
+    """Sending has started; the summary becomes the progress card, without buttons. Should this edit fail, the
+    broadcast goes on, and its reports edit the card later."""
+    card = render.progress_card(context.tr, context.content, broadcast, Counter({PENDING: broadcast.total}), False)
     try:
         await show(query, make_screen(card))
     except TelegramError as exc:
         log.warning("could not turn the preview into the progress card: %s", type(exc).__name__)
+
+
+async def time_received(update: Update, context: BotContext) -> int:
+    """Schedule: the time the admin typed, read in the campaign's zone; a time that has passed is refused."""
+    message, chat, user = update.effective_message, update.effective_chat, update.effective_user
+    draft = _draft(update, context)
+    if message is None or chat is None or user is None or draft is None:
+        return END
+    desk = context.services.desk
+    now = desk.now()
+    try:
+        due = parse_when(message.text or "", now, desk.zone)
+    except WhenError as refused:
+        await send(message, render.time_refused(context.tr, refused.code, now, desk.zone))
+        return SCHEDULING
+    _drop_draft(update, context)
+    request = await desk.schedule(user.id, user.full_name, chat.id, draft.topic, draft.texts, due, kept=draft.request)
+    if request.state == SCHEDULED:
+        await send(message, render.scheduled(context.tr, request, desk.zone))
     return END
 
 
@@ -226,12 +271,31 @@ async def nothing_to_cancel(update: Update, context: BotContext) -> None:
 async def stale_draft_button(update: Update, context: BotContext) -> None:
     """An admin button pressed outside its draft's step: an old preview while the draft is written again (it is
     still open), or a button from a draft that is gone (sent, cancelled, or before a restart)."""
-    if update.callback_query is None:
+    query = update.callback_query
+    if query is None:
         return
     if _draft(update, context) is not None:
-        await update.callback_query.answer(render.draft_being_written(context.tr), show_alert=True)
-    else:
-        await update.callback_query.answer(render.draft_gone(context.tr))
+        await query.answer(render.draft_being_written(context.tr), show_alert=True)
+        return
+    parsed = button_data.parse(query.data)
+    kept = _kept_preview(parsed.qualifier) if parsed is not None and parsed.arg == "ok" else None
+    user, chat = update.effective_user, update.effective_chat
+    if kept is not None and user is not None and chat is not None and not context.services.desk.approval_required:
+        # A Confirm under a preview kept from before a restart: the draft is still there to confirm, once.
+        summary = query.message.message_id if query.message is not None else None
+        broadcast = await context.services.desk.confirm(kept, parsed.qualifier if parsed else "", user.id,
+                                                        (chat.id, summary) if summary else None)
+        if broadcast is not None:
+            await acknowledge(query)
+            await _show_progress(query, context, broadcast)
+            return
+    await query.answer(render.draft_gone(context.tr))
+
+
+def _kept_preview(preview: str) -> int | None:
+    """The kept draft a preview's id names (`<request>.<random>`), if it is one."""
+    request, _, token = preview.partition(".")
+    return int(request) if request.isdigit() and len(request) <= 9 and token else None
 
 
 # --- running broadcasts and stats ---------------------------------------------------------------------------

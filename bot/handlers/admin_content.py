@@ -1,4 +1,5 @@
-"""An admin sends a content file as a document: validated, shown as a diff, applied only on confirm.
+"""An admin sends a content file as a document: validated, shown as a diff, applied only on confirm (with
+BOT_REQUIRE_APPROVAL, once another admin approves it: `bot/desk.py`).
 
 A file equal to what the bot serves has nothing to apply: the admin is told so and gets no Apply button
 (applying it would only make the record an admin edit that `campaign-bot import` then keeps). A new case
@@ -15,6 +16,7 @@ from bot.content_edit import MAX_FILE_BYTES, SUFFIXES, diff, read_upload, stale_
 from bot.context import BotContext
 from bot.handlers.permissions import admins_only, is_admin, refuse
 from bot.handlers.replies import acknowledge, send, show
+from bot.model import CONTENT_CHANGE
 
 
 async def received(update: Update, context: BotContext) -> None:
@@ -33,7 +35,10 @@ async def received(update: Update, context: BotContext) -> None:
     try:
         if document.file_size is not None and document.file_size > MAX_FILE_BYTES:
             raise ContentError(name, "", "file_too_big", size=document.file_size, limit=MAX_FILE_BYTES)
-        raw = bytes(await (await document.get_file()).download_as_bytearray())
+        file = await document.get_file()
+        if file.file_size is not None and file.file_size > MAX_FILE_BYTES:  # a Document need not say its size
+            raise ContentError(name, "", "file_too_big", size=file.file_size, limit=MAX_FILE_BYTES)
+        raw = bytes(await file.download_as_bytearray())
         item = await read_upload(name, raw)  # parsed in a worker thread, within a time bound
         old = await context.services.store.content.stored_data(item)
         if old == item.data:
@@ -74,8 +79,15 @@ async def decided(update: Update, context: BotContext) -> None:
         await show(query, render.content_cancelled(context.tr))
         return
     item = pending
+    desk, chat, user = context.services.desk, update.effective_chat, update.effective_user
+    assert chat is not None and user is not None
+    if desk.approval_required:  # the preview's last message becomes the author's card of the request
+        card = (chat.id, query.message.message_id) if query.message is not None else None
+        topic = item.id if item.kind == "case" else ""
+        await desk.submit(CONTENT_CHANGE, user.id, user.full_name, chat.id, topic=topic, item=item, card=card)
+        return
     try:
-        await context.services.store.content.apply_admin_item(item)
+        await desk.change_content_now(user.id, item)
     except ContentError as error:  # the content changed between preview and confirm
         await show(query, render.content_rejected(context.tr, error))
         return

@@ -10,7 +10,7 @@ from telegram import InlineKeyboardButton
 from bot import LANGUAGES, button_data
 from bot.content import Content
 from bot.i18n import N_, Translator
-from bot.model import EDIT, GENERAL, Broadcast, CampaignUpdate, ChatStats, summary
+from bot.model import EDIT, GENERAL, RECALL, Broadcast, CampaignUpdate, ChatStats, summary
 from bot.render.base import (
     BULLET,
     FEW,
@@ -82,8 +82,10 @@ def not_text(tr: Translator) -> Screen:
 
 
 def preview_summary(tr: Translator, content: Content, topic: str, texts: Mapping[str, str],
-                    audience: Counter[str], correcting: CampaignUpdate | None, preview_id: str) -> Screen:
-    """Under the previews: who gets what, and the decision buttons (which decide this preview only)."""
+                    audience: Counter[str], correcting: CampaignUpdate | None, preview_id: str,
+                    approval: bool = False) -> Screen:
+    """Under the previews: who gets what, and the decision buttons (which decide this preview only): send now (or,
+    with `approval`, submit to the other admins), schedule (a new update), edit, cancel."""
     title = tr._("Correction preview") if correcting else tr._("Preview")
     lines = [heading(title), esc(topic_name(tr, content, topic))]
     fallback = "en" if "en" in texts else next(iter(texts))
@@ -105,8 +107,13 @@ def preview_summary(tr: Translator, content: Content, topic: str, texts: Mapping
     def decision(label: str, decided: str) -> InlineKeyboardButton:
         return InlineKeyboardButton(label, callback_data=button_data.push_decision(preview_id, decided))
 
-    rows = [[decision("✅ " + tr._("Confirm and send"), "ok")],
-            [decision("✏️ " + tr._("Edit"), "edit"), decision("✖ " + tr._("Cancel"), "cancel")]]
+    if approval:
+        lines.append(esc(tr._("An admin other than you must approve it before it is carried out.")))
+    confirm = tr._("Submit for approval") if approval else tr._("Confirm and send")
+    rows = [[decision("✅ " + confirm, "ok")]]
+    if not correcting:
+        rows.append([decision("🕒 " + tr._("Schedule"), "schedule")])
+    rows.append([decision("✏️ " + tr._("Edit"), "edit"), decision("✖ " + tr._("Cancel"), "cancel")])
     return make_screen("\n".join(lines), buttons(rows))
 
 
@@ -150,13 +157,17 @@ def choose_correction(tr: Translator, content: Content, updates: Sequence[Campai
 def progress_card(tr: Translator, content: Content, broadcast: Broadcast, counts: Counter[str],
                   finished: bool) -> str:
     figures = summary(counts)
-    kind = tr._("Correction") if broadcast.kind == EDIT else tr._("Broadcast")
+    kind = {EDIT: tr._("Correction"), RECALL: tr._("Recall")}.get(broadcast.kind) or tr._("Broadcast")
     state = (tr._("cancelled") if broadcast.state == "cancelled" else tr._("finished")) if finished \
         else tr._("sending…")
+    if broadcast.kind == RECALL:
+        done = tr._("Withdrawn in {sent} of {total} chats").format(sent=figures["sent"], total=broadcast.total)
+    else:
+        done = tr._("Delivered {sent} of {total}").format(sent=figures["sent"], total=broadcast.total)
     lines = [
         heading(f"{kind} #{broadcast.id}: {state}"),
         esc(topic_name(tr, content, broadcast.topic)),
-        esc(tr._("Delivered {sent} of {total}").format(sent=figures["sent"], total=broadcast.total)),
+        esc(done),
         esc(tr._("Failed {failed} · blocked the bot {blocked} · unknown (timed out) {unknown} · pending {pending}")
             .format(**figures)),
     ]
@@ -232,7 +243,7 @@ def stats(tr: Translator, content: Content, chats: ChatStats,
         lines.append(esc(tr._("None yet.")))
     for broadcast, counts in recent:
         figures = summary(counts)
-        kind = tr._("correction") if broadcast.kind == EDIT else tr._("broadcast")
+        kind = {EDIT: tr._("correction"), RECALL: tr._("recall")}.get(broadcast.kind) or tr._("broadcast")
         if broadcast.state == "cancelled":
             kind += ", " + tr._("cancelled")
         lines.append(f"{BULLET} #{broadcast.id} ({esc(kind)}) {esc(broadcast.created[:16].replace('T', ' '))} UTC · "

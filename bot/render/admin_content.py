@@ -63,8 +63,10 @@ def _change(change: Change) -> str:
     return f"~ {path}\n− {esc(change.old)}\n+ {esc(change.new)}"
 
 
-def content_preview(tr: Translator, where: str, changes: Sequence[Change], stale: Sequence[Stale] = ()) -> Screen:
-    """The changes a file makes to a record, field by field, with every value whole; warnings; Apply / Cancel.
+def content_preview(tr: Translator, where: str, changes: Sequence[Change], stale: Sequence[Stale] = (), *,
+                    decision: bool = True) -> Screen:
+    """The changes a file makes to a record, field by field, with every value whole; warnings; Apply / Cancel
+    (without `decision`: for an admin asked to approve it, whose buttons are on its request's card).
     Several messages when it is long: the buttons come under the last."""
     blocks = [heading(tr._("Changes to {file}").format(file=where))]
     blocks += [_change(change) for change in changes[:MAX_DIFF_LINES]]
@@ -73,6 +75,8 @@ def content_preview(tr: Translator, where: str, changes: Sequence[Change], stale
     for item in stale:
         field = f"<code>{esc(item.path)}</code>"
         blocks.append("⚠️ " + esc(tr._(STALE[item.languages])).format(field=field))
+    if not decision:
+        return make_screen("\n\n".join(blocks))
     question, keyboard = _decision(tr)
     blocks.append(question)
     return make_screen("\n\n".join(blocks), keyboard)

@@ -28,6 +28,7 @@ from bot.model import (
     FINAL,
     FORGOTTEN,
     PENDING,
+    RECALL,
     RETENTION_DAYS,
     RUNNING,
     SEND,
@@ -61,15 +62,20 @@ def chunk_name(broadcast_id: int, seq: int) -> str:
 
 def _delivery(broadcast_id: int, seq: int, doc: dict[str, Any]) -> Delivery:
     return Delivery(broadcast_id, seq, doc["chat"], doc["lang"], doc["quiet"], doc["status"], doc.get("mid"),
-                    doc.get("thread"))
+                    doc.get("thread"), doc.get("at"), tuple((mid, at) for mid, at in doc.get("mids", ())))
 
 
 def _delivery_document(target: Target) -> dict[str, Any]:
-    """A delivery as stored; `thread` (a forum topic) only when it has one, as documents before topics."""
+    """A delivery as stored; `thread` (a forum topic), `at` (when its message was sent) and `mids` (a recall's
+    messages with their send times) only when it has them, as documents before them."""
     doc = {"chat": target.chat_id, "lang": target.language, "quiet": target.quiet, "status": PENDING,
            "mid": target.message_id}
     if target.thread_id is not None:
         doc["thread"] = target.thread_id
+    if target.sent_at is not None:
+        doc["at"] = target.sent_at
+    if target.messages:
+        doc["mids"] = [list(pair) for pair in target.messages]
     return doc
 
 
@@ -102,7 +108,7 @@ class OutboxRepository:
         return [tinydb.table(name) for name in RUNS.tables_of(tinydb.tables(), broadcast_id)]
 
     def _create(self, kind: str, update_id: int, topic: str, admin_chat: int, targets: Sequence[Target],
-                source: int | None, progress_message: int | None) -> Broadcast:
+                source: int | None, progress_message: int | None, request: int | None = None) -> Broadcast:
         table = self._broadcasts()
         broadcast_id = max((doc.doc_id for doc in table.all()), default=0) + 1
         tinydb = self._file()
@@ -113,6 +119,8 @@ class OutboxRepository:
         record = {"kind": kind, "update": update_id, "topic": topic, "state": RUNNING, "total": len(targets),
                   "created": self._now().isoformat(timespec="seconds"), "admin_chat": admin_chat,
                   "progress_message": progress_message, "source": source}
+        if request is not None:
+            record["request"] = request  # the publishing request it carries out: that request went out
         table.insert(Document(record, doc_id=broadcast_id))  # the commit point
         return broadcast_from_document(broadcast_id, record)
 
@@ -160,6 +168,8 @@ class OutboxRepository:
                     fields["mid"] = result.message_id
                 if result.chat_id is not None:
                     fields["chat"] = result.chat_id
+                if result.sent_at is not None:
+                    fields["at"] = result.sent_at
                 by_chat[doc["chat"], doc.get("thread")] = fields
 
             def apply(doc: dict[str, Any], by_chat: dict[tuple[int, int | None], dict[str, Any]] = by_chat) -> None:
@@ -225,6 +235,13 @@ class OutboxRepository:
         """On the store's thread: the updates that a broadcast sends (not only edits)."""
         return {doc["update"] for doc in self._broadcasts().all() if doc["kind"] == SEND}
 
+    def recalled_update_ids_now(self) -> set[int]:
+        """On the store's thread: the updates that a recall broadcast withdraws."""
+        return {doc["update"] for doc in self._broadcasts().all() if doc["kind"] == RECALL}
+
+    def _by_request(self) -> dict[int, int]:
+        return {doc["request"]: doc.doc_id for doc in self._broadcasts().all() if doc.get("request") is not None}
+
     def forget_chat_now(self, chat_id: int) -> int:
         """On the store's thread (see `Store.forget_chat`)."""
         erased = 0
@@ -250,12 +267,18 @@ class OutboxRepository:
     # --- from the event loop ----------------------------------------------------------------------------
 
     async def create(self, kind: str, update_id: int, topic: str, admin_chat: int, targets: Sequence[Target],
-                     source: int | None = None, progress_message: int | None = None) -> Broadcast:
+                     source: int | None = None, progress_message: int | None = None,
+                     request: int | None = None) -> Broadcast:
         """Persist a broadcast and all its recipients; returns once every one of them is durable.
 
-        `progress_message`: the admin's message that shows its progress (edited as it goes)."""
+        `progress_message`: the admin's message that shows its progress (edited as it goes). `request`: the
+        publishing request it carries out, recorded in the same write (see `by_request`)."""
         return await self._db.run(self._create, kind, update_id, topic, admin_chat, targets, source,
-                                  progress_message)
+                                  progress_message, request)
+
+    async def by_request(self) -> dict[int, int]:
+        """Which broadcast carried out each publishing request that went out: request id → broadcast id."""
+        return await self._db.run(self._by_request)
 
     async def get(self, broadcast_id: int) -> Broadcast | None:
         return await self._db.run(self._get, broadcast_id)

@@ -64,6 +64,10 @@ class UpdateRepository:
     async def correct(self, update_id: int, texts: dict[str, str]) -> CampaignUpdate | None:
         return await self._db.run(self._correct, update_id, texts)
 
+    async def remove(self, update_id: int) -> None:
+        """Take an update out of the timeline (it was recalled)."""
+        await self._db.run(self.remove_now, [update_id])
+
     async def get(self, update_id: int) -> CampaignUpdate | None:
         return await self._db.run(self._get, update_id)
 

@@ -17,6 +17,7 @@ from typing import Any
 from telegram.ext import Application
 
 from bot.app import build, ensure_content, running, services_of
+from bot.broadcast import Clock
 from bot.config import Secret, Settings
 from bot.content import read_content_dir
 from bot.context import Services
@@ -63,12 +64,14 @@ class LocalBot:
     """`async with LocalBot(data_dir) as bot:` the real bot, running against a local stand-in."""
 
     def __init__(self, data_dir: Path, *, settings: Settings | None = None, content_root: Path | None = None,
-                 api: LocalBotAPI | None = None, **api_options: Any) -> None:
-        """`api`: a stand-in already running (kept running on exit), e.g. to restart the bot against it."""
+                 api: LocalBotAPI | None = None, clock: Clock | None = None, **api_options: Any) -> None:
+        """`api`: a stand-in already running (kept running on exit), e.g. to restart the bot against it. `clock`:
+        the time the bot goes by (a test's, which it moves on)."""
         self.data_dir = data_dir
         self._own_api = api is None
         self.api = api or LocalBotAPI(**api_options)
         self._settings = settings or Settings()
+        self._clock = clock
         self._content_root = content_root
         self._stack: Any = None
         self.store: Store | None = None
@@ -85,7 +88,7 @@ class LocalBot:
             await self.api.start()
         settings = replace(self._settings, api_base_url=self.api.base_url, token=Secret(TRYOUT_TOKEN),
                            data_dir=self.data_dir)
-        application = build(settings, application_class=TrackedApplication)
+        application = build(settings, application_class=TrackedApplication, clock=self._clock)
         assert isinstance(application, TrackedApplication)
         self.application = application
         self.store = services_of(application).store
@@ -136,6 +139,14 @@ class LocalBot:
     async def document(self, user_id: int, file_name: str, data: bytes, **options: Any) -> None:
         """A user sends a file."""
         await self._deliver(lambda: self.api.user_document(user_id, file_name, data, **options))
+
+    async def edit(self, user_id: int, text: str, **options: Any) -> None:
+        """A user edits a message they sent (an `edited_message`): their latest, unless `message_id` says which."""
+        await self._deliver(lambda: self.api.user_edit(user_id, text, **options))
+
+    async def channel_post(self, channel_id: int, text: str, **options: Any) -> None:
+        """A post (or with `edit_of`, an edited post) in a channel the bot is in."""
+        await self._deliver(lambda: self.api.channel_post(channel_id, text, **options))
 
     async def press(self, user_id: int, message_id: int, data: str, **options: Any) -> str:
         """A user presses a button (or forges callback data); returns the callback query id."""
