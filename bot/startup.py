@@ -40,7 +40,7 @@ from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter, T
 from bot import health
 from bot.aiohttp_request import AiohttpRequest
 from bot.app import ALLOWED_UPDATES, AnyApplication, on_connected, on_stop, present_in_background, services_of
-from bot.context import Services
+from bot.context import BotContext, Services
 from bot.logging_setup import redact
 
 __all__ = ["BACKOFF_CAP", "StartupError", "connect", "run"]
@@ -87,6 +87,7 @@ def run(application: AnyApplication, services: Services) -> bool:
     application.post_stop = _stopped
     # A transient error in PTB's own bootstrap (deleteWebhook / setWebhook) is retried too.
     if not settings.webhook_url:
+        log.info("receiving updates by long polling")
         application.run_polling(bootstrap_retries=-1, allowed_updates=ALLOWED_UPDATES)
     else:
         log.info("receiving updates by webhook on %s:%d%s", settings.webhook_listen, settings.webhook_port,
@@ -113,12 +114,18 @@ def _check_can_listen(host: str, port: int) -> None:
 
 async def _started(application: AnyApplication) -> None:
     await on_connected(application)
-    application.create_task(present_in_background(application), name="present")
     assert application.job_queue is not None  # PTB's job-queue extra is a dependency
-    # The first beat as soon as the job queue starts, however long the webhook's bootstrap takes until then
-    # (APScheduler would take `first=0`, past by then, to mean one interval later).
+    # Both as soon as the job queue starts, however long the webhook's bootstrap takes until then (APScheduler
+    # would take `first=0`, past by then, to mean one interval later, and drop a run that late). A job, not
+    # `create_task`: the application is not running yet, and PTB would not await such a task at stop.
+    at_once = {"next_run_time": datetime.now(UTC), "misfire_grace_time": None}
+    application.job_queue.run_once(_present, when=0, name="present", job_kwargs=at_once)
     application.job_queue.run_repeating(health.beat, interval=health.HEARTBEAT_EVERY, name="heartbeat",
-                                        job_kwargs={"next_run_time": datetime.now(UTC), "misfire_grace_time": None})
+                                        job_kwargs=at_once)
+
+
+async def _present(context: BotContext) -> None:
+    await present_in_background(context.application)
 
 
 async def _stopped(application: AnyApplication) -> None:

@@ -196,6 +196,21 @@ async def test_the_privacy_notice_tells_what_i_did_it_keeps(campaign: LocalBot) 
                           "could check whether a given account pressed it.") in reply.text
 
 
+@pytest.mark.parametrize(("lang", "label", "quotes"), [("en", "I did it", "“”"), ("az", "Etdim", "«»"),
+                                                        ("ru", "Я сделал(а)", "«»")])
+async def test_the_texts_that_name_i_did_it_quote_the_button_as_it_reads(campaign: LocalBot, lang: str, label: str,
+                                                                        quotes: str) -> None:
+    member = Member(campaign, 805, lang)
+    screen = await take_action(member, "Yusifli")
+    assert "✅ " + label in member.button_labels()
+    quoted = quotes[0] + label + quotes[1]
+    assert quoted in screen.text
+    [privacy] = await member.sends("/privacy")
+    assert quoted in privacy.text
+    if lang == "az":  # "as of" a month, and the counter (not "the number") that keeps no chat ids
+        assert "etibarilə)" in screen.text and "sayğac isə" in screen.text
+
+
 # --- an admin's content file -----------------------------------------------------------------------------------
 
 

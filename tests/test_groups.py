@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -185,6 +186,51 @@ async def test_a_topic_deleted_or_closed_drops_its_subscription_and_the_admins_a
     [second] = await campaign.services.store.outbox.recent(1)
     assert [d.status for d in await campaign.services.store.outbox.deliveries(second.id)] == [SENT]
     assert FAILED not in (await campaign.services.store.outbox.counts(second.id))
+
+
+async def test_a_command_or_a_button_in_a_closed_topic_is_dropped_with_one_line_and_no_traceback(
+        campaign: LocalBot, caplog: pytest.LogCaptureFixture) -> None:
+    """Telegram refuses the bot's replies in a closed topic (its admins may still write there): one line, no
+    traceback, and no try to tell anyone, as nothing the bot sends reaches the topic."""
+    [azerbaijan] = await forum(campaign, "Azerbaijan")
+    admin = in_forum(campaign, GROUP_ADMIN, "ru", azerbaijan)
+    [card] = await admin.sends(f"/case{BOT} Yusifli")
+    campaign.api.close_topic(FORUM, azerbaijan, by=GROUP_ADMIN)
+    await settled(campaign)
+    sends = sum(1 for name, _ in campaign.api.calls if name.startswith("send"))
+    caplog.set_level(logging.INFO)
+    assert await admin.sends(f"/cases{BOT}") == []
+    await admin.presses_data(card, next(b["callback_data"] for b in card.buttons()
+                                        if b.get("callback_data", "").startswith("share:")))
+    assert sum(1 for name, _ in campaign.api.calls if name.startswith("send")) == sends + 2  # the reply, the share
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info], caplog.text
+    dropped = [r.getMessage() for r in caplog.records if "forum topic is closed or deleted" in r.getMessage()]
+    assert len(dropped) == 2 and "could not tell" not in caplog.text, caplog.text
+    assert campaign.api.messages(FORUM)[-1] is card  # nothing more reached the group
+
+
+async def test_a_groups_data_and_subscribe_menu_speak_of_the_group_not_your_app(campaign: LocalBot) -> None:
+    [azerbaijan] = await forum(campaign, "Azerbaijan")
+    admin = in_forum(campaign, GROUP_ADMIN, "az", azerbaijan)
+    await admin.sends(f"/subscribe{BOT} all")  # the topic speaks its admin's app language, nobody chose it
+    [data] = await admin.sends(f"/mydata{BOT}")
+    assert tr("az")._("Language: {value} (not chosen yet; an admin can choose one with /language)").format(
+        value="Azərbaycanca") in data.text
+    assert "Dil: Azərbaycanca (hələ seçilməyib; admin /language ilə seçə bilər)" in data.text
+    [menu] = await admin.sends(f"/subscribe{BOT}")
+    assert menu.text.startswith(tr("az")._("What would you like to follow here? Each update the campaign publishes "
+                                           "about it will arrive here, in the group's language."))
+    assert "sizə öz dilinizdə" not in menu.text + data.text and "tətbiqinizin" not in data.text
+    await admin.presses(tr("az")._("All updates"))  # the menu redrawn after a press still speaks of the group
+    assert menu.text.startswith("Burada nəyi izləmək istəyirsiniz?") and menu.edits == 1
+    private = Member(campaign, MEMBER, "az")  # in a private chat, as before: the member's own app and language
+    await private.sends("/subscribe all")
+    [mine] = await private.sends("/mydata")
+    assert tr("az")._("Language: {value} (as your Telegram app; /language to choose one)").format(
+        value="Azərbaycanca") in mine.text
+    [own_menu] = await private.sends("/subscribe")
+    assert own_menu.text.startswith(tr("az")._("What would you like to follow? You get each update the campaign "
+                                               "publishes about it, in your language."))
 
 
 async def test_a_group_upgraded_to_a_supergroup_keeps_its_subscriptions(campaign: LocalBot) -> None:

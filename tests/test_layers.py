@@ -21,7 +21,7 @@ ENTRY_POINTS = ("bot.__main__", "bot.cli")
 """Only these start the try-out; nothing else in the runtime imports it."""
 
 RUNTIME_ABOVE_RENDER = ("bot.app", "bot.handlers", "bot.context", "bot.publishing", "bot.broadcast", "bot.startup",
-                        "bot.health", "bot.cli")
+                        "bot.health", "bot.cli", "bot.desk")
 
 RULES: dict[str, tuple[str, ...]] = {
     # The vocabulary knows nothing of the bot around it.
@@ -32,7 +32,9 @@ RULES: dict[str, tuple[str, ...]] = {
     "bot.store": ("telegram", "bot.render", "bot.tryout", "bot.search", *RUNTIME_ABOVE_RENDER),
     # The sender acts on the outbox; what a message says is the publisher's (compose) and the screens' business.
     "bot.broadcast": ("bot.render", "bot.handlers", "bot.app", "bot.context", "bot.publishing", "bot.tryout"),
-    "bot.publishing": ("bot.handlers", "bot.app", "bot.context", "bot.tryout"),
+    "bot.publishing": ("bot.handlers", "bot.app", "bot.context", "bot.tryout", "bot.desk"),
+    # The desk carries requests out through the publisher; it knows nothing of the handlers or the wiring.
+    "bot.desk": ("bot.handlers", "bot.app", "bot.context", "bot.tryout", "bot.cli", "bot.startup"),
     # Handlers reach the store and the sender through the services, never directly.
     "bot.handlers": ("bot.store", "bot.broadcast", "bot.app", "bot.cli", "bot.startup", "bot.tryout"),
     "bot.context": ("bot.handlers", "bot.app", "bot.tryout"),
@@ -44,7 +46,8 @@ RULES: dict[str, tuple[str, ...]] = {
     **{tool: ("bot.render", "bot.store", "bot.tryout", "bot.search", *RUNTIME_ABOVE_RENDER)
        for tool in ("bot.content", "bot.content_edit", "bot.i18n", "bot.search", "bot.textsplit", "bot.button_data",
                     "bot.config", "bot.resources", "bot.aiohttp_request", "bot.logging_setup", "bot.catalogs",
-                    "bot.update_processor", "bot.rate_limit", "bot.memory", "bot.qr", "bot.group_admins")},
+                    "bot.update_processor", "bot.rate_limit", "bot.memory", "bot.qr", "bot.group_admins", "bot.when",
+                    "bot.recent_shares", "bot.forum_errors")},
 }
 
 

@@ -13,6 +13,7 @@ from PIL import Image
 
 from bot import render
 from bot.handlers.inline import CACHE_SECONDS, RESULTS_PER_ANSWER
+from bot.recent_shares import MAX_KEPT, WINDOW_SECONDS, RecentShares
 from bot.tryout.driver import LocalBot
 from bot.tryout.standin import LocalBotAPI, SentMessage
 from bot.tryout.standin.descriptions import DESCRIPTION, SHORT_DESCRIPTION
@@ -70,6 +71,18 @@ async def test_help_tells_how_to_share_a_case_in_any_chat(bot: LocalBot, lang: s
     [reply] = await Member(bot, 809, lang).sends("/help")
     assert tr(lang)._("To share a case in any chat, type @{bot} and a name there, then pick its card.").format(
         bot="campaign_tryout_bot") in reply.text
+
+
+async def test_the_inline_hint_sent_as_a_message_finds_the_case(bot: LocalBot) -> None:
+    """A member follows /help's hint in the chat with the bot itself and sends `@<bot> name` as a message."""
+    member = Member(bot, 813, "ru")
+    for text in ("@campaign_tryout_bot asif", "@Campaign_Tryout_Bot Юсифли", "/case @campaign_tryout_bot Yusifli"):
+        [card] = await member.sends(text)
+        assert card.text.startswith("Асиф Юсифли"), text
+    [usage] = await member.sends("@campaign_tryout_bot")
+    assert usage.text == tr("ru")._("Send /case and a name, for example: /case Yusifli. Or browse all cases:")
+    [other] = await member.sends("@campaign_tryout_bots")  # another bot's name is not this one's
+    assert "@campaign_tryout_bots" in other.text
 
 
 async def test_an_empty_inline_query_offers_every_case(bot: LocalBot) -> None:
@@ -172,6 +185,59 @@ async def test_the_share_button_gives_a_text_to_forward_and_a_qr_code_that_opens
     assert opened.text.startswith("Asif Yusifli") and tr("az")._("What happened") in opened.text
 
 
+def share_data(card: SentMessage) -> str:
+    [data] = [b["callback_data"] for b in card.buttons() if b.get("callback_data", "").startswith("share:")]
+    return str(data)
+
+
+async def test_share_in_a_group_posts_once_a_minute_per_card_and_topic(bot: LocalBot) -> None:
+    """Any member can press Share: in a group, a card's Share posts its two messages once a minute in each chat or
+    topic, and a press within the minute is told the case is just above (the group's 20 a minute are not eaten)."""
+    clock = [0.0]
+    bot.services.recent_shares = RecentShares(clock=lambda: clock[0])
+    forum = -1009800
+    bot.api.make_forum(forum)
+    azerbaijan, trials = bot.api.create_topic(forum, "Azerbaijan"), bot.api.create_topic(forum, "Trials")
+    member = Member(bot, 814, "ru", chat_id=forum, chat_type="supergroup", thread_id=azerbaijan)
+    [card] = await member.sends("/case@campaign_tryout_bot Yusifli")
+    before = len(bot.api.messages(forum))
+    for _ in range(12):
+        await member.presses(tr("ru")._("Share"))
+    another = Member(bot, 815, "en", chat_id=forum, chat_type="supergroup", thread_id=azerbaijan)
+    await another.presses_data(card, share_data(card))  # the same card: once per chat, not once per member
+    assert another.last_answer is not None and another.last_answer.get("text") == render.shared_just_above(tr("en"))
+    assert member.last_answer is not None and member.last_answer.get("text") == "Этим делом уже поделились чуть выше."
+    assert len(bot.api.messages(forum)) == before + 2
+
+    [other_case] = await member.sends("/case@campaign_tryout_bot Imanov")  # another card shares at once
+    await member.presses_data(other_case, share_data(other_case))
+    in_trials = Member(bot, 814, "ru", chat_id=forum, chat_type="supergroup", thread_id=trials)
+    await in_trials.sends("/case@campaign_tryout_bot Yusifli")  # and the same card in another topic
+    await in_trials.presses(tr("ru")._("Share"))
+    assert len(in_trials.replies) == 3
+    assert len(bot.api.messages(forum)) == before + 1 + 2 + 1 + 2 + 2  # the card asked for, its share, twice
+
+    clock[0] += WINDOW_SECONDS  # a minute later, the first card can be shared again
+    shared = len(member.replies)
+    await member.presses_data(card, share_data(card))
+    assert len(member.replies) == shared + 2
+
+    private = Member(bot, 816, "en")  # in a private chat, Share answers every press
+    await private.sends("/case Yusifli")
+    await private.presses(tr("en")._("Share"))
+    await private.presses(tr("en")._("Share"))
+    assert len(private.replies) == 5
+
+
+def test_the_shares_remembered_are_bounded_the_oldest_going_first() -> None:
+    shares = RecentShares(clock=lambda: 0.0)  # all within the same minute
+    assert shares.claim(-1, None, ASIF)
+    for n in range(MAX_KEPT):
+        assert shares.claim(-2 - n, 7, ASIF)
+    assert not shares.claim(-1 - MAX_KEPT, 7, ASIF)  # the newest are held
+    assert shares.claim(-1, None, ASIF)  # the oldest was let go
+
+
 async def test_a_forged_or_stale_share_button_is_answered_not_obeyed(bot: LocalBot) -> None:
     member = Member(bot, 812, "ru")
     await member.sends("/case Yusifli")
@@ -205,7 +271,10 @@ async def test_the_descriptions_are_set_per_language_at_start_and_only_when_they
                 assert api.descriptions.text(SHORT_DESCRIPTION, lang) == render.short_description(tr(lang))
             assert api.descriptions.text(DESCRIPTION) == render.description(tr("en"))  # everyone else: English
             assert api.descriptions.text(SHORT_DESCRIPTION) == render.short_description(tr("en"))
-            assert "only your language and what you follow" in api.descriptions.text(SHORT_DESCRIPTION)
+            assert api.descriptions.text(SHORT_DESCRIPTION) == ("Cases of activists detained in Azerbaijan, with "
+                                                                "sources. Keeps almost nothing about you.")
+            for lang in ("en", "az", "ru"):  # "almost nothing", and where to read exactly what (not "only")
+                assert "/privacy" in api.descriptions.text(DESCRIPTION, lang)
         sets = [name for name, _ in api.calls if name in ("setMyDescription", "setMyShortDescription")]
         assert len(sets) == 8
         async with LocalBot(tmp_path / "data", api=api):

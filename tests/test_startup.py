@@ -116,10 +116,12 @@ async def answers_start(bot: BotProcess, api: LocalBotAPI, user_id: int = 777) -
 
 
 def assert_clean(bot: BotProcess) -> None:
-    """No traceback, no unclosed aiohttp session, and never the token."""
+    """No traceback, no unclosed aiohttp session, no warning of PTB's (e.g. a task it would not await), and never
+    the token."""
     output = bot.output
     assert "Traceback" not in output, output
     assert "Unclosed" not in output, output
+    assert "PTBUserWarning" not in output, output
     assert TOKEN not in output and SECRET not in output, output
 
 
@@ -143,6 +145,7 @@ async def test_transient_bot_api_errors_at_start_up_are_waited_out(tmp_path: Pat
     assert "Bad Gateway" in retries[2]
     assert all(len(line) < 200 for line in retries), retries
     assert "Application started" in bot.output
+    assert "receiving updates by long polling" in bot.output  # as webhook mode says where it listens
     assert_clean(bot)
 
 

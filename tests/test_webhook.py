@@ -37,7 +37,7 @@ TIMEOUT = 60.0
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 CHOOSE_LANGUAGE = tr("en")._("Choose your language below. You can change it at any time with /language.")
 HOLDS_NOTHING = tr("en")._("The bot holds nothing about this chat.")
-MAKE_A_SECRET = "secrets.token_urlsafe(32)"
+MAKE_A_SECRET = 'python3 -c "import secrets; print(secrets.token_urlsafe(32))"'  # as README.md writes it
 
 
 def bot_env(tmp_path: Path, api: LocalBotAPI, **settings: str) -> dict[str, str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from telegram import Message, Update
 
 from bot import button_data, render
@@ -23,11 +25,7 @@ async def find_case(update: Update, context: BotContext) -> None:
     message = update.effective_message
     if message is None:
         return
-    query = " ".join(context.args or [])
-    if not query.strip():
-        await send(message, render.case_usage(context.tr))
-        return
-    await _search(message, context, query)
+    await _search(message, context, " ".join(context.args or []))
 
 
 async def find_case_by_text(update: Update, context: BotContext) -> None:
@@ -37,8 +35,19 @@ async def find_case_by_text(update: Update, context: BotContext) -> None:
         await _search(message, context, message.text)
 
 
+def _without_mention(context: BotContext, query: str) -> str:
+    """`@<this bot> asif` → `asif`: /help's hint for sharing (type `@<bot>` and a name in any chat), sent as a
+    message in the chat with the bot, or after /case."""
+    mention = re.match(rf"\s*@{re.escape(context.bot.username)}(?!\w)", query, re.IGNORECASE)
+    return query[mention.end():].lstrip() if mention else query
+
+
 async def _search(message: Message, context: BotContext, query: str) -> None:
     tr = context.tr
+    query = _without_mention(context, query)
+    if not query.strip():
+        await send(message, render.case_usage(tr))
+        return
     found = context.services.case_index.lookup(query)
     shown_query = render.shorten(query)
     if not found.cases:

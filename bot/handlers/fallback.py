@@ -9,7 +9,8 @@ from telegram.error import RetryAfter, TelegramError
 
 from bot import render
 from bot.context import BotContext
-from bot.handlers.language import resolve
+from bot.forum_errors import topic_gone
+from bot.handlers.language import forum_topic, resolve
 from bot.handlers.replies import send
 from bot.rate_limit import retry_after_seconds
 
@@ -37,6 +38,11 @@ async def on_error(update: object, context: BotContext) -> None:
     error = context.error
     if isinstance(error, RetryAfter):  # a flood wait longer than a reply may wait (bot/rate_limit.py)
         log.warning("a reply was dropped: Telegram asked to wait %.0f s", retry_after_seconds(error))
+        return
+    if isinstance(update, Update) and forum_topic(update.effective_message) is not None and topic_gone(error):
+        # Asked in a forum topic that is closed (its admins may still post there, the bot may not) or deleted since:
+        # nothing the bot sends reaches it, so there is nobody to tell. (A broadcast into it drops its subscriptions.)
+        log.info("a reply was dropped: its forum topic is closed or deleted")
         return
     log.error("handler failed: %s", type(error).__name__, exc_info=error)
     if not isinstance(update, Update):

@@ -26,13 +26,14 @@ async def send(message: Message, screen: Screen) -> None:
 
 
 async def show(query: CallbackQuery, screen: Screen) -> None:
-    """Show `screen` in place of the pressed message; a screen of several parts, or the answer to a button
-    that must leave its message as it is (`button_data.FRESH`, under a delivered update), is sent anew."""
+    """Show `screen` in place of the pressed message; a screen of several parts, the answer to a button that
+    must leave its message as it is (`button_data.FRESH`, under a delivered update), or one pressed under a
+    message without text (a photo: forged data, as no photo of the bot's has buttons) is sent anew."""
     message = query.message
     if not isinstance(message, Message):
         return  # the message is too old for Telegram to hand it back: nothing to edit or reply to
     parsed = button_data.parse(query.data)
-    if len(screen) > 1 or (parsed is not None and parsed.fresh):
+    if len(screen) > 1 or (parsed is not None and parsed.fresh) or message.text is None:
         await send(message, screen)
         return
     part = screen[0]

@@ -36,8 +36,9 @@ async def subscribe_command(update: Update, context: BotContext) -> None:
         return
     query = " ".join(context.args or [])
     current = context.chat_record.subscriptions if context.chat_record else ()
+    group = chat.type != ChatType.PRIVATE
     if not query.strip():
-        await send(message, render.subscribe_menu(context.tr, context.content.cases, current))
+        await send(message, render.subscribe_menu(context.tr, context.content.cases, current, group=group))
         return
     topic, several = _topic_from_words(context, query)
     if topic is not None:
@@ -45,7 +46,7 @@ async def subscribe_command(update: Update, context: BotContext) -> None:
             await _subscribe(message, context, chat.id, topic)
     elif several:
         cases = [case for case in context.content.cases if case.id in several]
-        await send(message, render.subscribe_menu(context.tr, cases, current, offer_all=False))
+        await send(message, render.subscribe_menu(context.tr, cases, current, offer_all=False, group=group))
     else:
         await send(message, render.subscribe_no_match(context.tr, render.shorten(query)))
 
@@ -127,7 +128,8 @@ async def subscription_button(update: Update, context: BotContext) -> None:
     if parsed.qualifier == button_data.CARD and case is not None:
         await show(query, await card(context, case))
     elif parsed.qualifier == button_data.MENU:
-        await show(query, render.subscribe_menu(context.tr, context.content.cases, current))
+        await show(query, render.subscribe_menu(context.tr, context.content.cases, current,
+                                                group=chat.type != ChatType.PRIVATE))
     elif parsed.qualifier == button_data.SINGLE:  # the confirmation flips, so a second tap undoes the first
         if parsed.kind == button_data.SUBSCRIBE:
             await show(query, render.subscribed(context.tr, context.content, topic))
@@ -155,9 +157,10 @@ async def quiet_command(update: Update, context: BotContext) -> None:
 
 
 async def mydata_command(update: Update, context: BotContext) -> None:
-    if update.effective_message is not None:
-        await send(update.effective_message, render.my_data(context.tr, context.content, context.chat_record,
-                                                            await _elsewhere(update, context)))
+    message, chat = update.effective_message, update.effective_chat
+    if message is not None and chat is not None:
+        await send(message, render.my_data(context.tr, context.content, context.chat_record,
+                                           await _elsewhere(update, context), group=chat.type != ChatType.PRIVATE))
 
 
 async def forget_command(update: Update, context: BotContext) -> None:

@@ -148,6 +148,81 @@ from bot.render.cases import (
 from bot.render.cases import (
     update_message as update_message,
 )
+from bot.render.desk import (
+    MAX_REASON as MAX_REASON,
+)
+from bot.render.desk import (
+    already_handled as already_handled,
+)
+from bot.render.desk import (
+    approved_notice as approved_notice,
+)
+from bot.render.desk import (
+    ask_reason as ask_reason,
+)
+from bot.render.desk import (
+    ask_time as ask_time,
+)
+from bot.render.desk import (
+    audit_log as audit_log,
+)
+from bot.render.desk import (
+    cancelled_notice as cancelled_notice,
+)
+from bot.render.desk import (
+    choose_recall as choose_recall,
+)
+from bot.render.desk import (
+    confirm_recall as confirm_recall,
+)
+from bot.render.desk import (
+    going_out as going_out,
+)
+from bot.render.desk import (
+    late_notice as late_notice,
+)
+from bot.render.desk import (
+    not_author as not_author,
+)
+from bot.render.desk import (
+    not_carried_out as not_carried_out,
+)
+from bot.render.desk import (
+    outcome as outcome,
+)
+from bot.render.desk import (
+    own_request as own_request,
+)
+from bot.render.desk import (
+    reason_refused as reason_refused,
+)
+from bot.render.desk import (
+    rejected_notice as rejected_notice,
+)
+from bot.render.desk import (
+    rejection_kept_open as rejection_kept_open,
+)
+from bot.render.desk import (
+    request_card as request_card,
+)
+from bot.render.desk import (
+    request_gone as request_gone,
+)
+from bot.render.desk import (
+    scheduled as scheduled,
+)
+from bot.render.desk import (
+    scheduled_list as scheduled_list,
+)
+from bot.render.desk import (
+    sending_now_notice as sending_now_notice,
+)
+from bot.render.desk import (
+    time_refused as time_refused,
+)
+from bot.render.desk import (
+    withdrawn_message as withdrawn_message,
+)
 from bot.render.fallback import (
     failure as failure,
 )
@@ -204,6 +279,9 @@ from bot.render.sharing import (
 )
 from bot.render.sharing import (
     share_message as share_message,
+)
+from bot.render.sharing import (
+    shared_just_above as shared_just_above,
 )
 from bot.render.subscriptions import (
     forget_confirm as forget_confirm,

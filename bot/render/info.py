@@ -48,6 +48,9 @@ ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (
     ("correct", N_("Correct a published update in place")),
     ("broadcasts", N_("Broadcasts in progress, with Cancel")),
     ("stats", N_("Members, subscriptions and the last broadcasts")),
+    ("scheduled", N_("Scheduled updates, with Cancel and Send now")),
+    ("recall", N_("Withdraw a published update from members' chats")),
+    ("audit", N_("Who published what, and when")),
 )
 
 
@@ -116,10 +119,9 @@ def description(tr: Translator) -> str:
     return tr._("Short, dated summaries of the cases of opposition activists and protesters detained in "
                 "Azerbaijan and of a human rights defender attacked there, with their sources, in English, "
                 "Azerbaijani and Russian. Follow a case to get its updates.\n\n"
-                "The bot stores only your language and what you follow: no names, no messages. "
-                "/forget deletes it.")
+                "The bot keeps almost nothing: mainly your chat's language and what it follows, never names or "
+                "messages. /privacy says exactly what; /forget deletes what it keeps about your chat.")
 
 
 def short_description(tr: Translator) -> str:
-    return tr._("Cases of activists detained in Azerbaijan, with sources. Stores only your language and what "
-                "you follow.")
+    return tr._("Cases of activists detained in Azerbaijan, with sources. Keeps almost nothing about you.")

@@ -34,3 +34,8 @@ def qr_caption(tr: Translator, case: Case) -> str:
     name = Texts(tr)(case.name)
     return esc(tr._("For posters and leaflets: this QR code opens “{name}” in the bot, as the link above does. "
                     "Forward the message above to share the case in a chat.").format(name=name))
+
+
+def shared_just_above(tr: Translator) -> str:
+    """The short notice (a callback answer, not HTML) for a Share pressed again in a group within the minute."""
+    return tr._("This case was shared just above.")

@@ -15,9 +15,14 @@ from bot.render.cases import subscription_toggle
 
 
 def subscribe_menu(tr: Translator, cases: Sequence[Case], current: Sequence[str], *,
-                   offer_all: bool = True) -> Screen:
-    text = esc(tr._("What would you like to follow? You get each update the campaign publishes about it, "
-                    "in your language."))
+                   offer_all: bool = True, group: bool = False) -> Screen:
+    """What to follow, with a toggle each; in a `group` (or one of its topics) updates come in its language."""
+    if group:
+        text = esc(tr._("What would you like to follow here? Each update the campaign publishes about it will arrive "
+                        "here, in the group's language."))
+    else:
+        text = esc(tr._("What would you like to follow? You get each update the campaign publishes about it, "
+                        "in your language."))
     choices = ([(ALL, tr._("All updates"))] if offer_all else []) + [(c.id, button_name(tr, c)) for c in cases]
     rows = [[_menu_toggle(topic, label, topic in current)] for topic, label in choices]
     return make_screen(text + "\n\n" + esc(tr._("✓ marks what you follow; press it again to stop.")), buttons(rows))
@@ -140,8 +145,9 @@ def kept(tr: Translator) -> Screen:
 
 
 def my_data(tr: Translator, content: Content, record: ChatRecord | None,
-            elsewhere: Sequence[ChatRecord] = ()) -> Screen:
-    """The record of this chat (or forum topic) in full; in a group, `elsewhere` is what its other topics hold."""
+            elsewhere: Sequence[ChatRecord] = (), *, group: bool = False) -> Screen:
+    """The record of this chat (or forum topic) in full; in a `group`, `elsewhere` is what its other topics hold,
+    and a language nobody chose is not any one member's app's."""
     others = _elsewhere(tr, content, elsewhere, every=True)
     closing = esc(tr._("Nothing else: not your name, username, phone number or messages. /forget deletes it all."))
     if record is None:
@@ -153,9 +159,7 @@ def my_data(tr: Translator, content: Content, record: ChatRecord | None,
         heading(tr._("What the bot holds about this chat")),
         esc(tr._("Chat id: {value}").format(value=record.chat_id)),
         *([esc(tr._("Forum topic: {value}").format(value=record.thread_id))] if record.thread_id is not None else []),
-        esc((tr._("Language: {value} (chosen with /language)") if record.chose_language else
-             tr._("Language: {value} (as your Telegram app; /language to choose one)")).format(
-            value=LANGUAGE_NAMES.get(record.language, record.language))),
+        esc(_language_line(tr, record, group).format(value=LANGUAGE_NAMES.get(record.language, record.language))),
         esc(tr._("Subscriptions: {value}").format(value=subscriptions_text)),
         esc(tr._("Quiet delivery: {value}").format(value=tr._("on") if record.quiet else tr._("off"))),
         esc(tr._("Can receive updates: {value}").format(value=tr._("yes") if record.active else tr._("no"))),
@@ -163,6 +167,14 @@ def my_data(tr: Translator, content: Content, record: ChatRecord | None,
         esc(tr._("Last changed: {value}").format(value=tr.day(record.updated))),
     ]
     return make_screen("\n".join(lines) + others + "\n\n" + closing)
+
+
+def _language_line(tr: Translator, record: ChatRecord, group: bool) -> str:
+    if record.chose_language:
+        return tr._("Language: {value} (chosen with /language)")
+    if group:  # the app language of the admin who first changed a setting: not every member's
+        return tr._("Language: {value} (not chosen yet; an admin can choose one with /language)")
+    return tr._("Language: {value} (as your Telegram app; /language to choose one)")
 
 
 def group_admins_only(tr: Translator) -> str:
