@@ -20,12 +20,13 @@ from typing import Any
 
 import yaml
 from bench_store import _bulk_load
-from bench_support import ROOT, StandIn, percentile
+from bench_support import ROOT, StandIn, data_key, percentile, store_key
 
 from bot.content import read_content_dir
 from bot.store import Store
 
 TOKEN = "4242:scale-benchmark-made-up-token"
+UNIQUE_TEXTS = ("role", "status", "summary", "max_sentence")
 
 
 def _content_with_cases(target: Path, cases: int) -> Path:
@@ -43,7 +44,10 @@ def _content_with_cases(target: Path, cases: int) -> Path:
         (target / "cases" / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
     for n in range(max(0, cases - len(list((source / "cases").glob("*.yaml"))))):
         case = dict(template, id=f"generated-{n:05d}", order=1000 + n,
-                    name={lang: f"{text} {n}" for lang, text in template["name"].items()})
+                    name={lang: f"{text} {n}" for lang, text in template["name"].items()},
+                    # Texts of their own, as real cases have: no two cases share a string the store could share.
+                    **{key: {lang: f"{text} ({n})" for lang, text in template[key].items()}
+                       for key in UNIQUE_TEXTS if key in template})
         (target / "cases" / f"generated-{n:05d}.yaml").write_text(
             yaml.safe_dump(case, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return target
@@ -67,7 +71,7 @@ async def _answered(api: StandIn, update_ids: list[int], before: int, timeout: f
 
 async def at_scale(workdir: Path, *, members: int, cases: int, crowd: int, probes: int) -> dict[str, Any]:
     data_dir = workdir / f"data-{members}"
-    store = Store(data_dir)
+    store = Store(data_dir, store_key())
     try:
         load = await store.db.run(_bulk_load, store.db, members)
         await store.content.import_items(read_content_dir(_content_with_cases(workdir / f"content-{members}", cases)))
@@ -79,7 +83,7 @@ async def at_scale(workdir: Path, *, members: int, cases: int, crowd: int, probe
     async with StandIn(workdir, rate=None, latency=0.0) as api:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
         env.update({"TELEGRAM_BOT_TOKEN": TOKEN, "BOT_API_BASE_URL": api.base_url, "BOT_DATA_DIR": str(data_dir),
-                    "BOT_SEND_RATE": "0"})
+                    "BOT_SEND_RATE": "0", "BOT_DATA_KEY": data_key().value})
         before = (await api.stats())["sent_count"]
         started = time.perf_counter()
         with open(workdir / "bot.err", "wb") as err:
