@@ -52,6 +52,7 @@ from bot.forum_errors import topic_gone
 from bot.model import (
     BLOCKED,
     CANCELLED,
+    DELETE_BATCH,
     DONE,
     EDIT,
     FAILED,
@@ -89,8 +90,6 @@ ATTEMPTS = 5
 UNEXPECTED_ATTEMPTS = 3
 """Sends of one delivery that end in an error of an unexpected kind before it is recorded as failed."""
 PER_CHAT_INTERVAL = 1.0
-DELETE_BATCH = 100
-"""Message ids one `deleteMessages` call takes (Telegram's limit)."""
 NOTHING_TO_EDIT = ("message is not modified", "message to edit not found")
 """A recall's edit that finds the message withdrawn already, or deleted by the member: nothing left to do."""
 

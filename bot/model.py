@@ -91,6 +91,8 @@ SEND, EDIT, RECALL = "send", "edit", "recall"
 """A broadcast sends a new message, edits the messages an earlier broadcast delivered, or recalls them (deleted
 while Telegram lets a bot delete them, `RECALL_DELETE_HOURS`; older ones edited to a short "withdrawn" line)."""
 
+DELETE_BATCH = 100
+"""Message ids one `deleteMessages` call takes (Telegram's limit)."""
 RECALL_DELETE_HOURS = 47
 """A recall deletes a message sent less than this many hours ago and edits an older one. Telegram lets a bot delete
 its messages for 48 hours; the hour left over covers the time a recall takes and clocks that differ."""

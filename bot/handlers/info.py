@@ -23,4 +23,6 @@ async def about(update: Update, context: BotContext) -> None:
 
 async def privacy(update: Update, context: BotContext) -> None:
     if update.effective_message is not None:
-        await send(update.effective_message, render.privacy(context.tr))
+        settings = context.services.settings
+        await send(update.effective_message, render.privacy(context.tr, encrypted=bool(settings.data_key.value),
+                                                            inactive_days=settings.inactive_retention_days))

@@ -6,18 +6,24 @@ also show what its other topics hold, and /forget forgets the whole group.
 
 from __future__ import annotations
 
+import logging
+import time
+
 from telegram import ChatMember, Message, Update
 from telegram.constants import ChatType
+from telegram.error import TelegramError
 
 from bot import button_data, render
 from bot.context import BotContext
 from bot.handlers.cards import card
 from bot.handlers.permissions import may_change_chat
 from bot.handlers.replies import acknowledge, send, show
-from bot.model import ALL, ChatRecord
+from bot.model import ALL, DELETE_BATCH, RECALL_DELETE_HOURS, ChatRecord
 
 ALL_WORDS = frozenset({"all", "hamısı", "hamisi", "все", "всё"})
 """What members type for "everything", in the three languages."""
+
+log = logging.getLogger(__name__)
 
 
 def _topic_from_words(context: BotContext, query: str) -> tuple[str | None, list[str]]:
@@ -182,9 +188,25 @@ async def forget_button(update: Update, context: BotContext) -> None:
     if parsed.arg != "yes":
         await show(query, render.kept(context.tr))
         return
-    deleted = await context.services.store.forget_chat(chat.id)  # and who got what of past broadcasts
+    # The record, who got what of past broadcasts, and the updates it got in the window Telegram lets a bot delete.
+    since = int(time.time()) - RECALL_DELETE_HOURS * 3600
+    deleted, recent = await context.services.store.forget_chat_and_recent(chat.id, since)
     context.chat_record = None
-    await show(query, render.forgotten(context.tr, deleted))
+    removed = await _delete_messages(context, chat.id, recent)
+    await show(query, render.forgotten(context.tr, deleted, removed, private=chat.type == ChatType.PRIVATE))
+
+
+async def _delete_messages(context: BotContext, chat_id: int, message_ids: list[int]) -> int:
+    """Delete the bot's messages (Telegram takes up to 100 a call); returns how many calls' worth went."""
+    removed = 0
+    for start in range(0, len(message_ids), DELETE_BATCH):
+        batch = message_ids[start:start + DELETE_BATCH]
+        try:
+            await context.bot.delete_messages(chat_id, batch)
+            removed += len(batch)
+        except TelegramError as exc:
+            log.warning("/forget: %d messages could not be deleted (%s)", len(batch), type(exc).__name__)
+    return removed
 
 
 async def membership_changed(update: Update, context: BotContext) -> None:

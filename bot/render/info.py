@@ -79,7 +79,8 @@ def about(tr: Translator, content: Content) -> Screen:
     return make_screen("\n\n".join(parts) + texts.pending_note(), main_menu(tr))
 
 
-def privacy(tr: Translator) -> Screen:
+def privacy(tr: Translator, *, encrypted: bool, inactive_days: int) -> Screen:
+    """What the bot stores and for how long; `encrypted`: the operator set BOT_DATA_KEY (the files are sealed)."""
     parts = [
         heading(tr._("What this bot stores")),
         esc(tr._("If you only read, the bot stores nothing about you: it answers in the language your "
@@ -98,8 +99,15 @@ def privacy(tr: Translator) -> Screen:
                  "key: not your chat id, your name or when you pressed. /forget does not remove it, as it names no "
                  "one; but whoever holds the bot's server, where the key is kept, could check whether a given account "
                  "pressed it.")),
-        esc(tr._("Telegram itself sees your messages to the bot, as it does every chat. If you are at "
-                 "risk, think about who can see your phone and this chat.")),
+        esc(tr._("If this chat blocks the bot, its record is deleted after {days} days.").format(days=inactive_days)),
+        esc(tr._("Chats with bots are not end-to-end encrypted: Telegram itself sees your messages to the bot and "
+                 "the bot's to you, as it does every cloud chat. If you are at risk, think about who can see your "
+                 "phone and this chat, and delete the chat when you no longer need it.")),
+        esc(tr._("On the bot's server, the files that hold these records are encrypted: a copy of the disk or of a "
+                 "backup without the key reveals no member. This does not protect against someone who controls "
+                 "the running server, which must read the records to send you updates.") if encrypted else
+            tr._("On the bot's server, these records are kept in plain files: whoever can read the server's disk "
+                 "or its backups can read them. The campaign can turn on encryption of these files.")),
     ]
     return make_screen("\n\n".join(parts))
 

@@ -134,10 +134,18 @@ def forget_confirm(tr: Translator) -> Screen:
     return make_screen(text, buttons([[yes, no]]))
 
 
-def forgotten(tr: Translator, deleted: bool) -> Screen:
-    if deleted:
-        return make_screen(esc(tr._("Deleted. The bot holds nothing about this chat any more.")))
-    return make_screen(esc(tr._("The bot holds nothing about this chat.")))
+def forgotten(tr: Translator, deleted: bool, removed: int = 0, *, private: bool = True) -> Screen:
+    lines = [tr._("Deleted. The bot holds nothing about this chat any more.") if deleted
+             else tr._("The bot holds nothing about this chat.")]
+    if removed:
+        lines.append(tr.ngettext("The update it sent here in the last two days was deleted too.",
+                                 "The {count} updates it sent here in the last two days were deleted too.",
+                                 removed).format(count=removed))
+    if private:
+        lines.append(tr._("Older messages, and this chat itself, stay on your phone until you delete them: press and "
+                          "hold the chat in your chat list and choose Delete (on a computer, right-click it). Bot "
+                          "chats are not end-to-end encrypted: Telegram's servers keep them until you do."))
+    return make_screen("\n\n".join(esc(line) for line in lines))
 
 
 def kept(tr: Translator) -> Screen:

@@ -55,11 +55,18 @@ class Store:
     async def forget_chat(self, chat_id: int) -> bool:
         """Erase a chat everywhere, in one step on the store's thread: its record, and its deliveries in every
         broadcast (they keep only their status, for the totals). False if there was no record."""
+        deleted, _ = await self.forget_chat_and_recent(chat_id, None)
+        return deleted
 
-        def forget() -> bool:
+    async def forget_chat_and_recent(self, chat_id: int, recent_since: int | None) -> tuple[bool, list[int]]:
+        """`forget_chat`, and (with `recent_since`, Unix time) the ids of the messages broadcasts delivered to the
+        chat since then, found in the same step before they are erased, so that the caller can delete them too."""
+
+        def forget() -> tuple[bool, list[int]]:
+            recent = self.outbox.recent_messages_now(chat_id, recent_since) if recent_since is not None else []
             deleted = self.chats.forget_now(chat_id)
             self.outbox.forget_chat_now(chat_id)
-            return deleted
+            return deleted, recent
 
         return await self.db.run(forget)
 

@@ -33,6 +33,7 @@ from bot.model import (
     RUNNING,
     SEND,
     SENDING,
+    SENT,
     SENT_AGAIN,
     UNKNOWN,
     Broadcast,
@@ -241,6 +242,19 @@ class OutboxRepository:
 
     def _by_request(self) -> dict[int, int]:
         return {doc["request"]: doc.doc_id for doc in self._broadcasts().all() if doc.get("request") is not None}
+
+    def recent_messages_now(self, chat_id: int, since: int) -> list[int]:
+        """On the store's thread: the ids of the messages broadcasts delivered to the chat at `since` (Unix time)
+        or later, as far as the outbox still holds them."""
+        found = []
+        tinydb = self._file()
+        for name in tinydb.tables():
+            if RUNS.group_of(name) is None:
+                continue
+            found += [doc["mid"] for doc in tinydb.table(name).all()
+                      if doc["chat"] == chat_id and doc["status"] == SENT and doc.get("mid") is not None
+                      and (doc.get("at") or 0) >= since]
+        return sorted(set(found))
 
     def forget_chat_now(self, chat_id: int) -> int:
         """On the store's thread (see `Store.forget_chat`)."""
