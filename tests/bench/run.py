@@ -88,10 +88,10 @@ FULL = Plan(pace_recipients=10_000, pace_naive=1_000, ceiling_recipients=10_000,
             store_repeats=3, store_probe_operations=250, store_baseline_updates=5, crowd_members=300,
             crowd_baseline_members=100, during_recipients=10_000, during_members=50, during_spread=10.0,
             scale_members=100_000, scale_cases=1_000, scale_crowd=300, scale_million=True)
-QUICK = Plan(pace_recipients=600, pace_naive=200, ceiling_recipients=2_000, ceiling_repeats=3,
-             ceiling_naive=500, httpx_variant=True, store_members=100_000, store_operations=250, store_rate=50.0,
-             store_repeats=1, store_probe_operations=100, store_baseline_updates=3, crowd_members=60,
-             crowd_baseline_members=30, during_recipients=1_000, during_members=20, during_spread=4.0,
+QUICK = Plan(pace_recipients=300, pace_naive=100, ceiling_recipients=1_000, ceiling_repeats=1,
+             ceiling_naive=300, httpx_variant=False, store_members=20_000, store_operations=150, store_rate=50.0,
+             store_repeats=1, store_probe_operations=60, store_baseline_updates=3, crowd_members=40,
+             crowd_baseline_members=20, during_recipients=600, during_members=15, during_spread=3.0,
              scale_members=20_000, scale_cases=100, scale_crowd=50, scale_million=False)
 
 PACE_TARGET = 29.1  # 97 % of 30/s
