@@ -44,10 +44,10 @@ RULES: dict[str, tuple[str, ...]] = {
     "bot.health": ("bot.tryout", "bot.handlers", "bot.app", "bot.startup", "bot.cli"),
     # Small tools everyone uses: they use nothing of the layers above.
     **{tool: ("bot.render", "bot.store", "bot.tryout", "bot.search", *RUNTIME_ABOVE_RENDER)
-       for tool in ("bot.content", "bot.content_edit", "bot.i18n", "bot.search", "bot.textsplit", "bot.button_data",
-                    "bot.config", "bot.resources", "bot.aiohttp_request", "bot.logging_setup", "bot.catalogs",
-                    "bot.update_processor", "bot.rate_limit", "bot.memory", "bot.qr", "bot.group_admins", "bot.when",
-                    "bot.recent_shares", "bot.forum_errors")},
+       for tool in ("bot.content", "bot.content_yaml", "bot.content_edit", "bot.i18n", "bot.search", "bot.textsplit",
+                    "bot.button_data", "bot.config", "bot.resources", "bot.aiohttp_request", "bot.logging_setup",
+                    "bot.catalogs", "bot.update_processor", "bot.rate_limit", "bot.memory", "bot.qr",
+                    "bot.group_admins", "bot.when", "bot.recent_shares", "bot.forum_errors")},
 }
 
 

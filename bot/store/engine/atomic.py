@@ -71,15 +71,16 @@ def atomic_write_bytes(path: Path, payload: bytes) -> None:
     fsync_directory(path.parent)
 
 
-def parse_tables(raw: bytes, path: Path) -> dict[str, Any] | None:
+def parse_tables(raw: bytes, path: Path, *, share_strings: bool = True) -> dict[str, Any] | None:
     """A TinyDB file's content (None if empty); `CorruptFile` naming `path` if it is not one.
 
     Equal strings among its values are one object (`_SharedStrings`): 100,000 chats' records hold a handful of
-    languages, days and case ids, which would otherwise take 24 MB as separate copies."""
+    languages, days and case ids, which would otherwise take 24 MB as separate copies. Without `share_strings` (a
+    file read now and then and not kept, as the content), the parse is plain."""
     if not raw.strip():
         return None
     try:
-        data = json.loads(raw, object_hook=_SharedStrings())
+        data = json.loads(raw, object_hook=_SharedStrings() if share_strings else None)
     except ValueError as error:  # JSONDecodeError and UnicodeDecodeError
         raise CorruptFile(f"{path}: not valid JSON ({error})") from None
     if not isinstance(data, dict) or not all(isinstance(table, dict) for table in data.values()):
@@ -124,7 +125,7 @@ class AtomicJSONStorage(Storage):
             raw = self.path.read_bytes()
         except FileNotFoundError:
             return None
-        return parse_tables(open_file(raw, self.path, self.sealer), self.path)
+        return parse_tables(open_file(raw, self.path, self.sealer), self.path, share_strings=self.in_memory)
 
     def read(self) -> dict[str, Any] | None:
         if not self.in_memory:
