@@ -43,7 +43,7 @@ from typing import Any
 
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
-from telegram._utils.types import ODVInput, UploadFileDict
+from telegram._utils.types import JSONDict, ODVInput, UploadFileDict
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
@@ -162,6 +162,14 @@ class AiohttpRequest(BaseRequest):
         )
         self._slots = asyncio.Semaphore(self._pool_size)
 
+    @staticmethod
+    def parse_json_payload(payload: bytes) -> JSONDict:
+        """PTB's parse (which replaces bytes that are not UTF-8 by U+FFFD), and the same for a lone surrogate: JSON
+        can carry one (``"\\ud800"``) where UTF-8 cannot, so a screen quoting a text or file name that held one
+        could never be sent (``UnicodeEncodeError`` before the request leaves)."""
+        data = BaseRequest.parse_json_payload(payload)
+        return _without_lone_surrogates(data) if _SURROGATE_ESCAPE.search(payload) else data
+
     async def shutdown(self) -> None:
         """Close the session and its connections."""
         if self._session is None or self._session.closed:
@@ -262,6 +270,21 @@ def _body(request_data: RequestData | None, files: UploadFileDict | None) -> aio
     return aiohttp.BytesPayload(
         request_data.url_encoded_parameters().encode("ascii"), content_type=_FORM_CONTENT_TYPE
     )
+
+
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+"""A surrogate's escape in JSON: a pair (an emoji) is read as one character, one on its own stays a surrogate."""
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _without_lone_surrogates(value: Any) -> Any:
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_without_lone_surrogates(item) for item in value]
+    if isinstance(value, dict):
+        return {_without_lone_surrogates(key): _without_lone_surrogates(item) for key, item in value.items()}
+    return value
 
 
 async def _acquire(slots: asyncio.Semaphore, pool_timeout: float | None) -> None:

@@ -9,11 +9,13 @@ Tests read like a member's story:
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from bot.i18n import Catalogs, Translator
 from bot.tryout.driver import LocalBot
@@ -21,6 +23,15 @@ from bot.tryout.standin import SentMessage
 from bot.tryout.standin.inline import InlineAnswer
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# Generated updates (tests/test_hostile.py): one running bot takes every example of a test, so its fixtures are
+# function-scoped on purpose; a test's time is the bot's, not a deadline's. `ci` (the default) runs the same
+# examples on every run; HYPOTHESIS_PROFILE=thorough runs ten times as many new ones (with `--timeout 0`).
+settings.register_profile("ci", max_examples=300, deadline=None, derandomize=True, database=None,
+                          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
+                                                 HealthCheck.data_too_large, HealthCheck.filter_too_much])
+settings.register_profile("thorough", settings.get_profile("ci"), max_examples=3000, derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 CATALOGS = Catalogs(ROOT / "locales")
 
 

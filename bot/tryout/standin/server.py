@@ -24,6 +24,9 @@ group (getChatMember, ``chat_member`` and ``my_chat_member`` updates, the bot re
 ``make_forum``, ``create_topic``, ``close_topic`` and ``delete_topic`` give a supergroup forum topics,
 which messages carry as ``message_thread_id``; ``migrate_group`` turns a group into a supergroup.
 
+Deleting (``deletion.py``): ``deleteMessage`` and ``deleteMessages`` (1-100 ids, those not found skipped) refuse a
+message 48 hours old or older unless the bot runs the group; ``age_messages`` makes a chat's messages older.
+
 Run it standalone with ``python -m bot.tryout.standin --port 9000 --rate 30 --latency 0.08``.
 
 Deliberate differences from the real Bot API:
@@ -37,6 +40,9 @@ Deliberate differences from the real Bot API:
 * Inline mode (``inline.py``): ``inline_query`` queues a user's query, ``choose_inline_result`` sends a
   result of the bot's answer into a chat as the user's message ``via_bot``. That message is not delivered to
   the bot, and no ``chosen_inline_result`` is sent (inline feedback is off until set with BotFather).
+* ``user_edit`` and ``channel_post`` (``posts.py``) queue ``edited_message``, ``channel_post`` and
+  ``edited_channel_post`` whatever the bot named in ``allowed_updates``, where Telegram sends them only when
+  named (or created before the list was set): a test can show what a bot does with one that arrives anyway.
 * ``message_thread_id`` is accepted in forum topics only (Telegram documents it for forums); elsewhere a
   send with one gets "message thread not found". Messages in a topic do not carry ``reply_to_message``.
 """
@@ -56,7 +62,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.tryout.standin import control
+from bot.tryout.standin import control, deletion, posts
 from bot.tryout.standin.descriptions import Descriptions
 from bot.tryout.standin.forum import Forums, in_topic
 from bot.tryout.standin.html import JSONDict
@@ -69,6 +75,7 @@ from bot.tryout.standin.params import (
     CHAT_NOT_FOUND,
     COMMAND_RE,
     MAX_CAPTION_LENGTH,
+    MAX_DOWNLOAD_BYTES,
     MAX_UPLOAD_BYTES,
     NOT_MODIFIED,
     USER_COMMAND_RE,
@@ -134,6 +141,7 @@ class LocalBotAPI:
         self.forums = Forums()  #: forum supergroups' topics (forum.py)
         self.members = Members()  #: statuses in groups, and the updates the bot asked for (members.py)
         self.sent_count = 0
+        self.downloads: list[str] = []  #: the file paths the bot downloaded, in order
         self.rejected_429 = 0
         self.rejected_403 = 0
         self.max_concurrent_requests = 0  #: the most requests (long polls aside) held at the same moment
@@ -176,6 +184,7 @@ class LocalBotAPI:
                 "editMessageText": self._edit_message_text,
                 "editMessageReplyMarkup": self._edit_message_reply_markup,
                 "deleteMessage": self._delete_message,
+                "deleteMessages": self._delete_messages,
                 "answerCallbackQuery": self._answer_callback_query,
                 "setMyCommands": self._set_my_commands,
                 "getMyCommands": self._get_my_commands,
@@ -322,13 +331,47 @@ class LocalBotAPI:
         return self._push_update("message", message)
 
     def user_document(self, user_id: int, file_name: str, data: bytes, *,
-                      mime_type: str = "application/octet-stream", **options: Any) -> int:
+                      mime_type: str = "application/octet-stream", size_known: bool = True, **options: Any) -> int:
         """Queue a message in which the user sends a file (a document); returns the update_id.
 
-        The file is stored like an upload, so the bot can fetch it with getFile and download it.
+        The file is stored like an upload, so the bot can fetch it with getFile and download it (getFile refuses
+        one over Telegram's 20 MB for bots). ``size_known=False``: the Document has no ``file_size``, which
+        Telegram documents as optional.
         """
         stored = self._store_upload(Upload(file_name, mime_type, data))
-        return self.user_update(user_id, {"document": stored.document()}, **options)
+        document = stored.document()
+        if not size_known:
+            del document["file_size"]
+        return self.user_update(user_id, {"document": document}, **options)
+
+    def user_edit(self, user_id: int, text: str, *, message_id: int | None = None, chat_id: int | None = None) -> int:
+        """The user edits a message they sent in ``chat_id`` (their private chat if None) to ``text``: the message
+        ``message_id``, else the chat's latest from a user. Queues an ``edited_message`` (see posts.py) and returns
+        its update_id; ``KeyError`` if the chat has no such message from a user."""
+        chat_id = user_id if chat_id is None else chat_id
+        chat = self._chats.get(chat_id)
+        written = [m for m in chat.messages.values() if not m.from_bot] if chat is not None else []
+        message = next((m for m in reversed(written) if message_id in (None, m.message_id)), None)
+        if chat is None or message is None or message.deleted:
+            raise KeyError(f"no user's message {message_id or ''} in chat {chat_id}")
+        posts.edit(message, text)
+        user = self._users.get(user_id) or default_user(user_id)
+        return self._push_update("edited_message", posts.edited_message(message, user, chat.info))
+
+    def channel_post(self, channel_id: int, text: str, *, edit_of: int | None = None) -> int:
+        """A post in the channel ``channel_id``, or (``edit_of``) an edit of its post with that id: queues a
+        ``channel_post`` or ``edited_channel_post`` (see posts.py) and returns its update_id. ``KeyError`` for an
+        edit of a post that is not there."""
+        chat = self._chat(channel_id, "channel")
+        if chat.info["type"] != "channel":
+            raise ValueError(f"chat {channel_id} is a {chat.info['type']}, not a channel")
+        if edit_of is None:
+            message = chat.messages[chat.next_message_id] = posts.post(channel_id, chat.next_message_id, text)
+            chat.next_message_id += 1
+            return self._push_update("channel_post", posts.channel_post(message, chat.info))
+        message = chat.messages[edit_of]
+        posts.edit(message, text)
+        return self._push_update("edited_channel_post", posts.channel_post(message, chat.info))
 
     def press_button(
         self,
@@ -585,6 +628,24 @@ class LocalBotAPI:
         """
         for chat_id in chat_ids:
             self._chat(chat_id)
+
+    def age_messages(self, chat_id: int, seconds: float) -> None:
+        """The chat's messages were sent ``seconds`` earlier (``deletion.py``): past 48 hours, a bot cannot delete
+        them."""
+        deletion.age(self._chat(chat_id), seconds)
+
+    def drop_history(self) -> None:
+        """Forget the messages, calls, answers and files kept so far (chats, users, statuses and ids stay): over a
+        long run in one process, what grows is then the bot's memory, not the stand-in's record of what it did."""
+        self.calls.clear()
+        self.downloads.clear()
+        self.callback_answers.clear()
+        self._open_callbacks.clear()
+        self.inline.queries.clear()
+        self.inline.answers.clear()
+        self._files.clear()
+        for chat in self._chats.values():
+            chat.messages.clear()
 
     # ---- observation -----------------------------------------------------------------------
 
@@ -913,6 +974,8 @@ class LocalBotAPI:
         stored = self._files.get(str_param(params, "file_id"))
         if stored is None:
             raise ApiError(400, "Bad Request: invalid file_id")
+        if len(stored.data) > MAX_DOWNLOAD_BYTES:
+            raise ApiError(400, "Bad Request: file is too big")
         return {
             "file_id": stored.file_id,
             "file_unique_id": stored.file_unique_id,
@@ -942,14 +1005,21 @@ class LocalBotAPI:
         message.reply_markup = markup
         return self._apply_edit(chat, message)
 
+    def _runs_the_group(self, chat: Chat) -> bool:
+        return chat.info["type"] != "private" and self.members.status(chat.info["id"], self.bot_user["id"]) in RUNS_IT
+
     async def _delete_message(self, params: JSONDict) -> bool:
         chat = self._known_chat(params)
-        message = chat.messages.get(int_param(params, "message_id"))
-        if message is None or message.deleted:
-            raise ApiError(400, "Bad Request: message to delete not found")
-        message.deleted = True
+        message = deletion.delete_one(chat, params, self._runs_the_group(chat))
         if message.from_bot:
             self._publish("delete", message)
+        return True
+
+    async def _delete_messages(self, params: JSONDict) -> bool:
+        chat = self._known_chat(params)
+        for message in deletion.delete_many(chat, params, self._runs_the_group(chat)):
+            if message.from_bot:
+                self._publish("delete", message)
         return True
 
     async def _answer_callback_query(self, params: JSONDict) -> bool:
@@ -1071,6 +1141,7 @@ class LocalBotAPI:
         stored = self._files.get(request.match_info["path"])
         if stored is None:
             return ApiError(404, "Not Found").response()
+        self.downloads.append(stored.file_path)
         return web.Response(body=stored.data, content_type=stored.mime_type)
 
 
