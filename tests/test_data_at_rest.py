@@ -45,7 +45,7 @@ MEMBERS = [7_730_000_101 + n for n in range(9)]
 LANGUAGE_CODES = ("az", "ru", "en")
 TEXTS = {"en": "The hearing was postponed again.", "az": "Məhkəmə iclası yenə təxirə salındı.",
          "ru": "Заседание снова отложено."}
-TOKEN = "6161616161:made-up-token-for-the-data-at-rest-tests"
+TOKEN = "6161616161:made-up-token-data-at-rest"
 REVEALING = (b'"language"', b'"lang"', b'"subscriptions"', b'"chat"', b'"az"', b'"ru"', b'"admin_chat"')
 """What the member and outbox files say in the clear: none of it may be in a sealed file."""
 

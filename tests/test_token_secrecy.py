@@ -23,7 +23,7 @@ from bot.tryout.standin import LocalBotAPI, SentMessage
 from tests.conftest import ROOT, tr
 from tests.test_startup import BotProcess, answers_start, stand_in
 
-TOKEN = "4242424242:FAKE-token_zq8VbNn3-for-the-secrecy-test"
+TOKEN = "4242424242:FAKE-token_zq8VbNn3-secrecy"
 SECRET = TOKEN.split(":")[1]
 FORMS = (TOKEN, SECRET, quote(TOKEN, safe=""), quote(SECRET, safe=""))
 ADMIN = 90003
