@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from telegram import InlineKeyboardButton
 
@@ -141,16 +141,23 @@ def nothing_to_cancel(tr: Translator) -> Screen:
 
 
 def choose_correction(tr: Translator, content: Content, updates: Sequence[CampaignUpdate]) -> Screen:
+    return choose_update(tr, content, updates, tr._("Correct an update"), tr._("Which one? (/cancel to stop)"),
+                         button_data.correct)
+
+
+def choose_update(tr: Translator, content: Content, updates: Sequence[CampaignUpdate], title: str, question: str,
+                  data: Callable[[int], str]) -> Screen:
+    """The published updates to pick one from (to correct or recall it): a line each, and a button carrying `data`."""
     if not updates:
         return make_screen(esc(tr._("No update has been published yet.")))
-    lines = [heading(tr._("Correct an update")), esc(tr._("Which one? (/cancel to stop)"))]
+    lines = [heading(title), esc(question)]
     rows = []
     for update in updates:
         first = update.texts.get(tr.lang) or next(iter(update.texts.values()))
         lines.append(f"{BULLET} #{update.id} · {esc(tr.day(update.published))} · "
                      f"{esc(topic_name(tr, content, update.topic))}\n<i>{esc(shorten(first, 100))}</i>")
-        rows.append([InlineKeyboardButton(shorten(f"#{update.id} · {first}", MAX_BUTTON),
-                                          callback_data=button_data.correct(update.id))])
+        label = shorten(f"#{update.id} · {first}", MAX_BUTTON)
+        rows.append([InlineKeyboardButton(label, callback_data=data(update.id))])
     return make_screen("\n".join(lines), buttons(rows))
 
 

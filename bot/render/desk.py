@@ -33,7 +33,8 @@ from bot.model import (
     CampaignUpdate,
     PublishRequest,
 )
-from bot.render.base import BULLET, MAX_BUTTON, Screen, buttons, esc, heading, make_screen, shorten, topic_name
+from bot.render.admin import choose_update
+from bot.render.base import BULLET, Screen, buttons, esc, heading, make_screen, topic_name
 from bot.when import PAST, TOO_FAR
 
 MAX_REASON = 500
@@ -235,17 +236,7 @@ def not_carried_out(tr: Translator) -> Screen:
 
 
 def choose_recall(tr: Translator, content: Content, updates: Sequence[CampaignUpdate]) -> Screen:
-    if not updates:
-        return make_screen(esc(tr._("No update has been published yet.")))
-    lines = [heading(tr._("Recall an update")), esc(tr._("Which one?"))]
-    rows = []
-    for update in updates:
-        first = update.texts.get(tr.lang) or next(iter(update.texts.values()))
-        lines.append(f"{BULLET} #{update.id} · {esc(tr.day(update.published))} · "
-                     f"{esc(topic_name(tr, content, update.topic))}\n<i>{esc(shorten(first, 100))}</i>")
-        rows.append([InlineKeyboardButton(shorten(f"#{update.id} · {first}", MAX_BUTTON),
-                                          callback_data=button_data.recall_pick(update.id))])
-    return make_screen("\n".join(lines), buttons(rows))
+    return choose_update(tr, content, updates, tr._("Recall an update"), tr._("Which one?"), button_data.recall_pick)
 
 
 def confirm_recall(tr: Translator, content: Content, update: CampaignUpdate, delivered: int,
