@@ -182,10 +182,9 @@ class Languages:
         """Each language whose own phrases `text` holds, with those phrases."""
         return {lang: hits for lang, phrases in self.own.items() if (hits := [p for p in phrases if p in text])}
 
-    def problem(self, text: str, lang: str, echo: str = "") -> str | None:
-        """Why `text` is not a reply in `lang` (None if it is): a phrase of another language in it. `echo`, what
-        the member sent, is taken out first: a reply may quote it."""
-        wrong = {other: hits for other, hits in self.found(scrub(text, echo)).items() if other != lang}
+    def problem(self, text: str, lang: str) -> str | None:
+        """Why `text` is not a reply in `lang` (None if it is): a phrase of another language in it."""
+        wrong = {other: hits for other, hits in self.found(text).items() if other != lang}
         return f"phrases in {', '.join(wrong)}: {wrong}" if wrong else None
 
 
@@ -293,10 +292,13 @@ class Harness:
         texts = notices(result)
         failures = self.errors.take()
         assert not failures, f"logged at ERROR: {failures}"
-        for text in [m.text for m in messages] + texts:
-            for said in quoted:
+        def unquoted(text: str) -> str:
+            for said in (echo, *quoted):
                 text = scrub(text, said)
-            assert not TRACEBACK.search(scrub(text, echo)), f"an error's text reached a member: {text!r}"
+            return text
+
+        for text in [m.text for m in messages] + texts:
+            assert not TRACEBACK.search(unquoted(text)), f"an error's text reached a member: {text!r}"
         if actor is None:
             assert messages == [], f"the bot wrote after a channel post: {[m.text for m in messages]}"
         else:
@@ -305,10 +307,10 @@ class Harness:
             languages.add(await expected_language(self.bot, actor))  # a reply to a change is in the new language
             checked = [m.text for m in messages if check_language(m)]
             for text in checked + texts:
-                problems = [LANGUAGE_CHECK.problem(text, lang, echo) for lang in sorted(languages)]
+                problems = [LANGUAGE_CHECK.problem(unquoted(text), lang) for lang in sorted(languages)]
                 assert None in problems, f"not in {' or '.join(sorted(languages))}: {problems}\n{text!r}"
             self.replies += len(checked)  # an inline answer's results are content: names, not the interface's phrases
-            self.recognised += sum(bool(languages & LANGUAGE_CHECK.found(scrub(text, echo)).keys()) for text in checked)
+            self.recognised += sum(bool(languages & LANGUAGE_CHECK.found(unquoted(text)).keys()) for text in checked)
         if admin:
             return Reply(messages, texts)
         changed = before.changed_chats(after)

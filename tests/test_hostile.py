@@ -406,6 +406,7 @@ async def test_files_of_every_kind_from_members_and_the_admin_change_nothing(
        edit_first=st.booleans())
 @example(topic="general", texts=["a lone surrogate: \udb84", "/skip", "/skip"], edit_first=False)  # found by this test
 @example(topic="general", texts=["\u202e", "AError", "\u202e"], edit_first=False)  # the draft's text, not an error's
+@example(topic="general", texts=["Concerns raised", "\u202e", "\u202e"], edit_first=True)  # nor a language's
 async def test_an_admins_draft_takes_any_text_and_a_cancelled_one_changes_nothing(
         hostile: Hostile, topic: str, texts: list[str], edit_first: bool) -> None:
     hostile.begin()
@@ -426,7 +427,7 @@ async def test_an_admins_draft_takes_any_text_and_a_cancelled_one_changes_nothin
     for decision in (["edit", "cancel"] if edit_first else ["cancel"]):
         message = admin.keyboard_message()
         [data] = [b["callback_data"] for b in message.buttons() if b.get("callback_data", "").endswith(":" + decision)]
-        reply = await hostile.presses(admin, data)
+        reply = await hostile.presses(admin, data, quoted=tuple(texts))  # Edit shows the text it keeps
         if decision == "edit":
             assert reply.messages, "Edit asks for the texts again"
             await hostile.says(admin, "/cancel")
