@@ -48,7 +48,7 @@ def skeleton(text: str) -> list[str]:
     return [word for token in text[:MAX_QUERY].split() for word in _token_skeleton(token)]
 
 
-@functools.lru_cache(maxsize=1 << 16)  # names share words (given names, surnames, party names): each is reduced once
+@functools.lru_cache(maxsize=1 << 14)  # names share words (given names, surnames, party names): each is reduced once
 def _token_skeleton(token: str) -> tuple[str, ...]:
     """The skeleton of one whitespace-free piece of text (it may still hold several words: "Al-Huseyn")."""
     text = token.casefold().replace("i̇", "i").translate(_TRANSLITERATE)  # "i̇": a dotted capital İ
@@ -72,7 +72,7 @@ CACHED_QUERIES = 1024
 """Answers kept per content version: a crowd that follows a shared link sends the same name many times."""
 
 
-@functools.lru_cache(maxsize=1 << 16)  # names share words (surnames, party names): each pair is compared once
+@functools.lru_cache(maxsize=1 << 14)  # names share words (surnames, party names): each pair is compared once
 def _word_score(query_word: str, name_word: str, fuzzy: bool) -> float:
     if name_word == query_word:
         return 1.0
