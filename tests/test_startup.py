@@ -253,3 +253,14 @@ raise RuntimeError("uncaught: " + {TOKEN!r}.split(":")[1])
     assert "ValueError: bad answer from http://127.0.0.1:1/bot***/getMe" in output
     assert "RuntimeError: uncaught: ***" in output
     assert TOKEN not in output and SECRET not in output, output
+
+
+async def test_a_failing_poll_is_one_warning_line_and_the_bot_goes_on(tmp_path: Path) -> None:
+    async with stand_in() as api, campaign_bot(tmp_path, api.base_url) as bot:
+        await answers_start(bot, api)
+        api.fail("getUpdates", 502, times=2)
+        await bot.until(lambda: "receiving updates failed" in bot.output, "one warning line")
+        await answers_start(bot, api, user_id=778)
+        assert await bot.stop() == 0
+    assert "handler failed" not in bot.output
+    assert_clean(bot)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.error import RetryAfter, TelegramError
+from telegram.error import NetworkError, RetryAfter, TelegramError
 
 from bot import render
 from bot.context import BotContext
@@ -43,6 +43,9 @@ async def on_error(update: object, context: BotContext) -> None:
         # Asked in a forum topic that is closed (its admins may still post there, the bot may not) or deleted since:
         # nothing the bot sends reaches it, so there is nobody to tell. (A broadcast into it drops its subscriptions.)
         log.info("a reply was dropped: its forum topic is closed or deleted")
+        return
+    if update is None and isinstance(error, NetworkError):  # PTB's polling met a network error or a 5xx: it retries
+        log.warning("receiving updates failed (%s: %s); retrying", type(error).__name__, error.message)
         return
     log.error("handler failed: %s", type(error).__name__, exc_info=error)
     if not isinstance(update, Update):
