@@ -220,11 +220,11 @@ async def decided(update: Update, context: BotContext) -> int:
     if broadcast is None:
         await query.answer(render.draft_gone(context.tr))
         return END
-    await _show_progress(query, context, broadcast)
+    await show_progress(query, context, broadcast)
     return END
 
 
-async def _show_progress(query: CallbackQuery, context: BotContext, broadcast: Broadcast) -> None:
+async def show_progress(query: CallbackQuery, context: BotContext, broadcast: Broadcast) -> None:
     """Sending has started; the summary becomes the progress card, without buttons. Should this edit fail, the
     broadcast goes on, and its reports edit the card later."""
     card = render.progress_card(context.tr, context.content, broadcast, Counter({PENDING: broadcast.total}), False)
@@ -287,7 +287,7 @@ async def stale_draft_button(update: Update, context: BotContext) -> None:
                                                         (chat.id, summary) if summary else None)
         if broadcast is not None:
             await acknowledge(query)
-            await _show_progress(query, context, broadcast)
+            await show_progress(query, context, broadcast)
             return
     await query.answer(render.draft_gone(context.tr))
 

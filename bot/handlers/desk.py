@@ -5,18 +5,17 @@ from __future__ import annotations
 
 import logging
 import re
-from collections import Counter
 
 from telegram import CallbackQuery, Message, Update
-from telegram.error import TelegramError
 from telegram.ext import ConversationHandler
 
 from bot import button_data, render
 from bot.context import BotContext
 from bot.desk import DONE, GONE, HANDLED, NOT_AUTHOR, OWN
+from bot.handlers.admin import show_progress
 from bot.handlers.permissions import admins_only
 from bot.handlers.replies import acknowledge, send, show
-from bot.model import AWAITING, PENDING, PUBLISHED, RECALL, SCHEDULED, PublishRequest
+from bot.model import AWAITING, PUBLISHED, RECALL, SCHEDULED, PublishRequest
 from bot.render import MAX_REASON, make_screen
 
 log = logging.getLogger(__name__)
@@ -107,16 +106,10 @@ async def recall_confirmed(update: Update, context: BotContext) -> None:
 
 
 async def _progress_card(query: CallbackQuery, context: BotContext, broadcast_id: int) -> None:
-    """The pressed message becomes the progress card of the broadcast that started (its reports edit it later,
-    should this edit fail)."""
+    """The pressed message becomes the progress card of the broadcast that started (`admin.show_progress`)."""
     broadcast = await context.services.store.outbox.get(broadcast_id)
-    if broadcast is None:
-        return
-    card = render.progress_card(context.tr, context.content, broadcast, Counter({PENDING: broadcast.total}), False)
-    try:
-        await show(query, make_screen(card))
-    except TelegramError as exc:
-        log.warning("could not turn the request into the progress card: %s", type(exc).__name__)
+    if broadcast is not None:
+        await show_progress(query, context, broadcast)
 
 
 # --- a request's buttons ----------------------------------------------------------------------------------------
